@@ -1,0 +1,238 @@
+"""Typed runtime settings; the only module that reads the environment."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.devin.models import SUSPENSION_REASONS
+
+DEFAULT_ALERT_REASONS = (
+    "out_of_credits",
+    "out_of_quota",
+    "no_quota_allocation",
+    "payment_declined",
+    "usage_limit_exceeded",
+    "org_usage_limit_exceeded",
+    "total_session_limit_exceeded",
+    "error",
+)
+DEFAULT_DATABASE_URL = "sqlite:///devin-insights.db"
+
+CommaList = Annotated[tuple[str, ...], NoDecode]
+
+
+class UnfurlMode(StrEnum):
+    """How much a link preview shows."""
+
+    FULL = "full"
+    MINIMAL = "minimal"
+    OFF = "off"
+
+
+class SharedChannelUnfurl(StrEnum):
+    """Preview level for channels shared with other organisations (Slack Connect)."""
+
+    FULL = "full"
+    MINIMAL = "minimal"
+    OFF = "off"
+
+
+# How to fix each variable, shown next to its validation error. Keys are field names.
+FIX_HINTS: dict[str, str] = {
+    "slack_bot_token": "the Bot User OAuth Token from OAuth & Permissions, starting with xoxb-",
+    "slack_signing_secret": "the Signing Secret from Basic Information (needed in HTTP mode)",
+    "slack_app_token": "an app-level token with connections:write from Basic Information, starting with xapp-",
+    "slack_api_url": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
+    "devin_api_key": "a Devin service-user key starting with cog_ (Settings > Service users)",
+    "devin_org_id": "the organization id starting with org- (Settings > Service users)",
+    "devin_api_url": "an http(s) URL such as https://api.devin.ai",
+    "devin_app_url": "an http(s) URL such as https://app.devin.ai",
+    "database_url": "an SQLAlchemy URL: sqlite:///file.db or postgresql://user:pass@host/db",
+    "alert_channel": "a Slack channel id such as C0123456789",
+    "alert_reasons": f"a comma-separated list of: {', '.join(sorted(SUSPENSION_REASONS))}",
+    "alert_poll_seconds": "a whole number of seconds, at least 1",
+    "alert_lookback_minutes": "a whole number of minutes, at least 0",
+    "port": "a TCP port between 1 and 65535",
+    "unfurl_mode": "one of full, minimal, off",
+    "unfurl_shared_channels": "one of full, minimal, off",
+    "allowed_team_ids": "comma-separated Slack workspace ids (T…) or enterprise ids (E…)",
+    "allowed_channel_ids": "comma-separated Slack channel ids (C…, G…, D…)",
+    "admin_user_ids": "comma-separated Slack user ids (U… or W…)",
+    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person running the app. Never contains a secret."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the app. Built once at start-up and passed down; frozen."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", frozen=True, extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    """Bot token `xoxb-…`; required to run against Slack."""
+    slack_signing_secret: SecretStr | None = None
+    """Verifies HTTP-mode requests; required in HTTP mode."""
+    slack_app_token: SecretStr | None = None
+    """App-level token `xapp-…`; its presence selects Socket Mode."""
+    slack_api_url: str = "https://slack.com/api/"
+    """Slack Web API base URL; tests and the demo point it at a local stand-in."""
+    devin_api_key: SecretStr | None = None
+    """Devin service-user key `cog_…`."""
+    devin_org_id: str | None = None
+    """Devin organization id `org-…`."""
+    devin_api_url: str = "https://api.devin.ai"
+    """Devin API base URL (dedicated tenants differ)."""
+    devin_app_url: str = "https://app.devin.ai"
+    """Devin web app base URL, for links and unfurl matching."""
+    database_url: str = DEFAULT_DATABASE_URL
+    """SQLAlchemy URL of the store (SQLite file by default)."""
+    alert_channel: str | None = None
+    """Channel id that receives suspension alerts by default."""
+    alert_reasons: CommaList = DEFAULT_ALERT_REASONS
+    """`status_detail` values that raise an alert."""
+    alert_poll_seconds: int = Field(default=60, ge=1)
+    """Seconds between polls of the Devin API."""
+    alert_lookback_minutes: int = Field(default=60, ge=0)
+    """On first start, alert only on suspensions newer than this."""
+    port: int = Field(default=3000, ge=1, le=65535)
+    """HTTP-mode port."""
+    unfurl_mode: UnfurlMode = UnfurlMode.FULL
+    """Link previews: full, minimal (title and status) or off."""
+    unfurl_shared_channels: SharedChannelUnfurl = SharedChannelUnfurl.MINIMAL
+    """Link previews in Slack Connect channels: minimal by default."""
+    allowed_team_ids: CommaList = ()
+    """Workspaces (or Grid orgs) allowed to use the app; empty allows the installing workspace only."""
+    allowed_channel_ids: CommaList = ()
+    """If set, session lookups are answered only in these channels."""
+    admin_user_ids: CommaList = ()
+    """Users allowed to change alert settings besides workspace admins and owners."""
+    log_level: str = "INFO"
+    """Logging level."""
+
+    @field_validator("alert_reasons", "allowed_team_ids", "allowed_channel_ids", "admin_user_ids", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("alert_reasons")
+    @classmethod
+    def _known_reasons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [reason for reason in value if reason not in SUSPENSION_REASONS]
+        if unknown:
+            raise ValueError(f"unknown reason(s) {', '.join(unknown)}")
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _require_prefix(value, "xoxb-")
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _require_prefix(value, "xapp-")
+
+    @field_validator("devin_api_key")
+    @classmethod
+    def _devin_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        return _require_prefix(value, "cog_")
+
+    @field_validator("devin_org_id")
+    @classmethod
+    def _org_shape(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith("org-") or len(value) < 5 or any(c.isspace() for c in value)):
+            raise ValueError("must start with org-")
+        return value
+
+    @field_validator("slack_api_url", "devin_api_url", "devin_app_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("devin_api_url", "devin_app_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0].split("+", 1)[0]
+        if "://" not in value or scheme not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        return value
+
+    @field_validator("alert_channel")
+    @classmethod
+    def _channel_shape(cls, value: str | None) -> str | None:
+        if value is not None and not (value[:1] in ("C", "G", "D") and value[1:].isalnum()):
+            raise ValueError("must be a channel id such as C0123456789, not a #name")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode is selected by the presence of an app-level token."""
+        return self.slack_app_token is not None
+
+    @property
+    def devin_app_host(self) -> str:
+        """Host name of the Devin web app, used to recognise session links."""
+        return (urlsplit(self.devin_app_url).hostname or "").lower()
+
+    def require(self, *names: str) -> None:
+        """Raise one ConfigError naming every listed setting that is unset."""
+        missing = [name for name in names if getattr(self, name) is None]
+        if missing:
+            lines = [f"  {name.upper()} is not set: {FIX_HINTS.get(name, 'set it')}" for name in missing]
+            raise ConfigError("devin-insights cannot start; fix these settings:\n" + "\n".join(lines))
+
+
+def _require_prefix(value: SecretStr | None, prefix: str) -> SecretStr | None:
+    if value is not None and not value.get_secret_value().startswith(prefix):
+        # The message must not echo the value: it is a secret, even when malformed.
+        raise ValueError(f"must start with {prefix}")
+    return value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment (and `.env`); one ConfigError names every bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Name every bad variable and how to fix it, without ever including the offending value."""
+    lines = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        hint = FIX_HINTS.get(field)
+        lines.append(f"  {field.upper()}: {reason}" + (f" (expected {hint})" if hint else ""))
+    return "devin-insights cannot start; fix these settings:\n" + "\n".join(lines)

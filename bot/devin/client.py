@@ -1,0 +1,338 @@
+"""Async client of the Devin API v3: one shared httpx.AsyncClient, models out, DevinError family raised."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, ValidationError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
+from tenacity.wait import wait_base, wait_random_exponential
+
+from bot import APP_NAME, __version__
+from bot.devin.errors import (
+    DevinConnectionError,
+    DevinError,
+    DevinInvalidResponseError,
+    DevinRateLimitError,
+    DevinServerError,
+    DevinStatusError,
+    DevinTimeoutError,
+)
+from bot.devin.links import is_session_id
+from bot.devin.models import (
+    DevinModel,
+    GenerateInsightsResult,
+    Page,
+    Principal,
+    Session,
+    SessionInsights,
+    SessionMessage,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=16)
+USER_AGENT = f"{APP_NAME}/{__version__} (+slack-app; httpx/{httpx.__version__})"
+PAGE_SIZE_MAX = 200
+"""The API's upper bound for `first` (§2.3)."""
+
+ModelT = TypeVar("ModelT", bound=DevinModel)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long and how often one call may retry; the budget bounds the total time, waits included."""
+
+    budget_seconds: float
+    max_attempts: int = 5
+    backoff_initial: float = 0.25
+    backoff_max: float = 8.0
+
+
+INTERACTIVE_RETRY = RetryPolicy(budget_seconds=8.0, max_attempts=3, backoff_initial=0.2, backoff_max=2.0)
+"""A person in Slack is waiting: give up within seconds and say so."""
+BACKGROUND_RETRY = RetryPolicy(budget_seconds=45.0, max_attempts=6, backoff_initial=0.5, backoff_max=15.0)
+"""The poller can wait; the next tick retries anyway."""
+
+
+class SessionFilters(BaseModel):
+    """`SessionsQueryParams` (§6.1), sent as flat query parameters with repeated keys for arrays."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_ids: tuple[str, ...] | None = None
+    created_after: int | None = None
+    created_before: int | None = None
+    updated_after: int | None = None
+    updated_before: int | None = None
+    tags: tuple[str, ...] | None = None
+    playbook_id: str | None = None
+    origins: tuple[str, ...] | None = None
+    schedule_id: str | None = None
+    user_ids: tuple[str, ...] | None = None
+    service_user_ids: tuple[str, ...] | None = None
+    category: str | None = None
+    is_archived: bool | None = None
+    repo_names: tuple[str, ...] | None = None
+
+    def to_params(self) -> dict[str, Any]:
+        """Query parameters; never a `qs=` object, which the live API silently ignores (§2.4)."""
+        params: dict[str, Any] = {}
+        for name, value in self:
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                params[name] = "true" if value else "false"
+            elif isinstance(value, tuple):
+                params[name] = list(value)  # httpx repeats the key: tags=a&tags=b
+            else:
+                params[name] = value
+        return params
+
+
+class _WaitRetryAfter(wait_base):
+    """Wait as long as a 429's `Retry-After` says; otherwise exponential backoff with full jitter."""
+
+    def __init__(self, fallback: wait_base) -> None:
+        self._fallback = fallback
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        outcome = retry_state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, DevinRateLimitError) and error.retry_after is not None:
+            return error.retry_after
+        return float(self._fallback(retry_state))
+
+
+def _retryable(idempotent: bool) -> Callable[[BaseException], bool]:
+    def check(error: BaseException) -> bool:
+        if isinstance(error, DevinRateLimitError):
+            return True  # a 429 was refused before any work was done, so even a POST may repeat
+        if not idempotent:
+            return False
+        return isinstance(error, DevinServerError | DevinConnectionError)
+
+    return check
+
+
+class DevinClient:
+    """Async Devin REST client bound to one organization. Raises only DevinError subclasses.
+
+    Args:
+        http: the shared client; its base URL is the API root and it carries the bearer key.
+        org_id: the `org-…` id every org-scoped path uses.
+        retry: the default retry policy; `with_retry()` gives a view with another one.
+        sleep: how retries wait; tests inject a recorder.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        org_id: str,
+        *,
+        retry: RetryPolicy = INTERACTIVE_RETRY,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._http = http
+        self._org_id = org_id
+        self._retry = retry
+        self._sleep = sleep
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        api_url: str,
+        api_key: str,
+        org_id: str,
+        retry: RetryPolicy = INTERACTIVE_RETRY,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> DevinClient:
+        """Build the one shared httpx client (timeouts, pool limits, auth, User-Agent)."""
+        http = httpx.AsyncClient(
+            base_url=api_url,
+            headers={"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT, "Accept": "application/json"},
+            timeout=DEFAULT_TIMEOUT,
+            limits=DEFAULT_LIMITS,
+            transport=transport,
+            follow_redirects=False,
+        )
+        return cls(http, org_id, retry=retry, sleep=sleep)
+
+    def with_retry(self, retry: RetryPolicy) -> DevinClient:
+        """The same connection pool with another retry policy (the poller waits longer than a person)."""
+        return DevinClient(self._http, self._org_id, retry=retry, sleep=self._sleep)
+
+    @property
+    def org_id(self) -> str:
+        return self._org_id
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # --- endpoints -----------------------------------------------------------------------------
+
+    async def get_self(self) -> Principal:
+        """`GET /v3/self`: who the key belongs to (a cheap credentials check)."""
+        return await self._get_model("/v3/self", Principal)
+
+    async def get_session(self, session_id: str) -> Session:
+        """`GET …/sessions/{devin_id}`: one session, cheaper than insights."""
+        return await self._get_model(self._session_path(session_id), Session)
+
+    async def get_session_insights(self, session_id: str) -> SessionInsights:
+        """`GET …/sessions/{devin_id}/insights`: metrics plus the analysis (None until generated)."""
+        return await self._get_model(self._session_path(session_id) + "/insights", SessionInsights)
+
+    async def generate_session_insights(self, session_id: str) -> GenerateInsightsResult:
+        """`POST …/insights/generate`: `started`, or `already_exists` while generated or in progress."""
+        body = await self._request("POST", self._session_path(session_id) + "/insights/generate", idempotent=False)
+        return _parse(GenerateInsightsResult, body, "POST", "insights/generate")
+
+    async def list_sessions_page(
+        self, filters: SessionFilters | None = None, *, first: int = PAGE_SIZE_MAX, after: str | None = None
+    ) -> Page[Session]:
+        """One page of `GET …/sessions`."""
+        return await self._page(f"{self._org_path}/sessions", Session, filters, first, after)
+
+    def list_sessions(
+        self, filters: SessionFilters | None = None, *, page_size: int = PAGE_SIZE_MAX
+    ) -> AsyncIterator[Session]:
+        """Every session matching the filters; pages are fetched lazily as the caller iterates."""
+        return self._iterate(f"{self._org_path}/sessions", Session, filters, page_size)
+
+    def list_session_insights(
+        self, filters: SessionFilters | None = None, *, page_size: int = PAGE_SIZE_MAX
+    ) -> AsyncIterator[SessionInsights]:
+        """Every session with metrics and analysis (`GET …/sessions/insights`), fetched lazily."""
+        return self._iterate(f"{self._org_path}/sessions/insights", SessionInsights, filters, page_size)
+
+    def list_session_messages(
+        self, session_id: str, *, page_size: int = PAGE_SIZE_MAX
+    ) -> AsyncIterator[SessionMessage]:
+        """Every message of one session, oldest first, fetched lazily."""
+        return self._iterate(self._session_path(session_id) + "/messages", SessionMessage, None, page_size)
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def _org_path(self) -> str:
+        return f"/v3/organizations/{self._org_id}"
+
+    def _session_path(self, session_id: str) -> str:
+        # The one gate every session path passes: never send anything but devin- + 32 hex.
+        if not is_session_id(session_id):
+            raise ValueError("session_id must be 'devin-' followed by 32 lowercase hex digits")
+        return f"{self._org_path}/sessions/{session_id}"
+
+    async def _get_model(self, path: str, model: type[ModelT]) -> ModelT:
+        return _parse(model, await self._request("GET", path), "GET", path)
+
+    async def _page(
+        self, path: str, model: type[ModelT], filters: SessionFilters | None, first: int, after: str | None
+    ) -> Page[ModelT]:
+        if not 1 <= first <= PAGE_SIZE_MAX:
+            raise ValueError(f"first must be between 1 and {PAGE_SIZE_MAX}")
+        params = filters.to_params() if filters else {}
+        params["first"] = first
+        if after is not None:
+            params["after"] = after
+        body = await self._request("GET", path, params=params)
+        return _parse(Page[model], body, "GET", path)  # type: ignore[valid-type]
+
+    async def _iterate(
+        self, path: str, model: type[ModelT], filters: SessionFilters | None, page_size: int
+    ) -> AsyncIterator[ModelT]:
+        after: str | None = None
+        while True:
+            page = await self._page(path, model, filters, page_size, after)
+            for item in page.items:
+                yield item
+            if not page.has_next_page or not page.end_cursor:
+                return
+            after = page.end_cursor
+
+    async def _request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, idempotent: bool = True
+    ) -> Any:
+        """Send one logical request with retries; map every failure to a DevinError."""
+        policy = self._retry
+        deadline = time.monotonic() + policy.budget_seconds
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.budget_seconds),
+            wait=_WaitRetryAfter(wait_random_exponential(multiplier=policy.backoff_initial, max=policy.backoff_max)),
+            retry=retry_if_exception(_retryable(idempotent)),
+            sleep=self._sleep,
+            before_sleep=_log_retry,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._send_once(method, path, params, deadline)
+        except DevinError as error:
+            log.warning(
+                "devin.request.failed",
+                extra={"method": method, "path": path, "status": error.status, "error": type(error).__name__},
+            )
+            raise
+        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
+    async def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, deadline: float) -> Any:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise DevinTimeoutError(f"{method} {path}: retry budget used up", method=method, path=path)
+        timeout = httpx.Timeout(
+            min(DEFAULT_TIMEOUT.read or remaining, remaining),
+            connect=min(DEFAULT_TIMEOUT.connect or remaining, remaining),
+        )
+        try:
+            response = await self._http.request(method, path, params=params, timeout=timeout)
+        except httpx.TimeoutException as exc:
+            raise DevinTimeoutError(f"{method} {path} timed out", method=method, path=path) from exc
+        except httpx.TransportError as exc:
+            # The exception's text names the host, never the headers, so it cannot carry the key.
+            raise DevinConnectionError(f"{method} {path}: {type(exc).__name__}", method=method, path=path) from exc
+        if response.is_error:
+            raise DevinStatusError.from_response(response)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise DevinInvalidResponseError(
+                f"{method} {path}: the answer is not JSON", method=method, path=path, status=response.status_code
+            ) from exc
+
+
+def _parse(model: type[ModelT], body: Any, method: str, path: str) -> ModelT:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
+        raise DevinInvalidResponseError(
+            f"{method} {path}: unexpected response shape ({fields})", method=method, path=path
+        ) from None
+
+
+def _log_retry(retry_state: RetryCallState) -> None:
+    outcome = retry_state.outcome
+    error = outcome.exception() if outcome is not None else None
+    log.info(
+        "devin.request.retry",
+        extra={
+            "attempt": retry_state.attempt_number,
+            "wait": round(retry_state.upcoming_sleep, 3),
+            "error": type(error).__name__ if error else None,
+        },
+    )
+
+
+__all__ = ["BACKGROUND_RETRY", "INTERACTIVE_RETRY", "DevinClient", "RetryPolicy", "SessionFilters"]

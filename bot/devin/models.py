@@ -1,0 +1,290 @@
+"""Pydantic models of the Devin API v3 responses the app reads (reference/devin-api.md §3–§10).
+
+Every enum is open-ended: a value a newer API adds parses as a plain string instead of failing,
+and every optional field has a default, so a response that omits it still parses.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SessionStatus(StrEnum):
+    """`status` (§10.1). `creating` appears only in some translated snapshots."""
+
+    NEW = "new"
+    CREATING = "creating"
+    CLAIMED = "claimed"
+    RUNNING = "running"
+    EXIT = "exit"
+    ERROR = "error"
+    SUSPENDED = "suspended"
+    RESUMING = "resuming"
+
+
+class StatusDetail(StrEnum):
+    """`status_detail` (§10.2): a sub-state while running, the reason while suspended."""
+
+    WORKING = "working"
+    WAITING_FOR_USER = "waiting_for_user"
+    WAITING_FOR_APPROVAL = "waiting_for_approval"
+    FINISHED = "finished"
+    INACTIVITY = "inactivity"
+    USER_REQUEST = "user_request"
+    USAGE_LIMIT_EXCEEDED = "usage_limit_exceeded"
+    OUT_OF_CREDITS = "out_of_credits"
+    OUT_OF_QUOTA = "out_of_quota"
+    NO_QUOTA_ALLOCATION = "no_quota_allocation"
+    PAYMENT_DECLINED = "payment_declined"
+    ORG_USAGE_LIMIT_EXCEEDED = "org_usage_limit_exceeded"
+    TOTAL_SESSION_LIMIT_EXCEEDED = "total_session_limit_exceeded"
+    ERROR = "error"
+
+
+SUSPENSION_REASONS: frozenset[str] = frozenset(
+    {
+        StatusDetail.INACTIVITY,
+        StatusDetail.USER_REQUEST,
+        StatusDetail.USAGE_LIMIT_EXCEEDED,
+        StatusDetail.OUT_OF_CREDITS,
+        StatusDetail.OUT_OF_QUOTA,
+        StatusDetail.NO_QUOTA_ALLOCATION,
+        StatusDetail.PAYMENT_DECLINED,
+        StatusDetail.ORG_USAGE_LIMIT_EXCEEDED,
+        StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED,
+        StatusDetail.ERROR,
+    }
+)
+"""Every documented reason for `status == "suspended"`."""
+
+
+class SessionOrigin(StrEnum):
+    """`origin` (§10.3)."""
+
+    WEBAPP = "webapp"
+    SLACK = "slack"
+    TEAMS = "teams"
+    API = "api"
+    LINEAR = "linear"
+    JIRA = "jira"
+    SCHEDULED = "scheduled"
+    AUTOMATION = "automation"
+    CLI = "cli"
+    DESKTOP = "desktop"
+    CODE_SCAN = "code_scan"
+    OTHER = "other"
+
+
+class SessionSize(StrEnum):
+    """`session_size` (§3.3). L and XL sessions are flagged unhealthy by Devin."""
+
+    XS = "xs"
+    S = "s"
+    M = "m"
+    L = "l"
+    XL = "xl"
+
+
+class ActionItemType(StrEnum):
+    """Action item `type` (§10.5); `external` is third-party-reported only."""
+
+    MACHINE_SETUP = "machine_setup"
+    REPO_CONFIG = "repo_config"
+    KNOWLEDGE = "knowledge"
+    PROMPT_IMPROVEMENT = "prompt_improvement"
+    EXTERNAL = "external"
+    OTHER = "other"
+
+
+class MessageSource(StrEnum):
+    """Session message `source`."""
+
+    DEVIN = "devin"
+    USER = "user"
+
+
+def _open(default: Any = None) -> Any:
+    # Try the enum first; an unknown value falls through to plain `str` and survives.
+    return Field(default=default, union_mode="left_to_right")
+
+
+class DevinModel(BaseModel):
+    """Base of every response model: immutable, tolerant of fields a newer API adds."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class PullRequest(DevinModel):
+    """A pull request opened by the session."""
+
+    pr_url: str
+    pr_state: str | None = None
+    """Plain string; seen: open, merged, closed."""
+
+
+class Session(DevinModel):
+    """`SessionResponse` (§8)."""
+
+    session_id: str
+    """API id, `devin-` + 32 hex; the web URL carries the hex without the prefix."""
+    url: str
+    org_id: str = ""
+    status: SessionStatus | str = _open("new")
+    status_detail: StatusDetail | str | None = _open()
+    tags: list[str] = Field(default_factory=list)
+    created_at: int = 0
+    """Unix seconds."""
+    updated_at: int = 0
+    """Unix seconds; the poller's watermark."""
+    acus_consumed: float = 0.0
+    pull_requests: list[PullRequest] = Field(default_factory=list)
+    title: str | None = None
+    user_id: str | None = None
+    service_user_id: str | None = None
+    playbook_id: str | None = None
+    parent_session_id: str | None = None
+    child_session_ids: list[str] | None = None
+    is_archived: bool = False
+    is_advanced: bool | None = None
+    """Legacy; older docs only."""
+    structured_output: dict[str, object] | None = None
+    origin: SessionOrigin | str | None = _open()
+    category: str | None = None
+    """Session-level use-case category slug (open set, §10.4)."""
+    subcategory: str | None = None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == SessionStatus.SUSPENDED
+
+
+class Issue(DevinModel):
+    """One problem the analysis found."""
+
+    id: str | None = None
+    issue: str = ""
+    impact: str = ""
+    """Free text, e.g. High / Medium."""
+    label: str = ""
+
+
+class ActionItem(DevinModel):
+    """One recommended follow-up."""
+
+    action_item: str = ""
+    issue_id: str | None = None
+    type: ActionItemType | str | None = _open()
+
+
+class Classification(DevinModel):
+    """The analysis' classification of the session."""
+
+    category: str = ""
+    confidence: float | None = None
+    """Likely 0–1 (range unverified)."""
+    programming_languages: list[str] = Field(default_factory=list)
+    tools_and_frameworks: list[str] = Field(default_factory=list)
+
+
+class TimelineEvent(DevinModel):
+    """One step of the session's story, in chronological order; no timestamps."""
+
+    title: str = ""
+    description: str = ""
+    color: str | None = None
+    """Undocumented UI colour hint."""
+    issue_id: str | None = None
+
+
+class NoteUsageItem(DevinModel):
+    """How one Knowledge note was used."""
+
+    note_id: str = ""
+    message: str = ""
+    reason: str = ""
+
+
+class NoteUsage(DevinModel):
+    """Knowledge notes used well and badly."""
+
+    good_usages: list[NoteUsageItem] = Field(default_factory=list)
+    bad_usages: list[NoteUsageItem] = Field(default_factory=list)
+
+
+class FeedbackItem(DevinModel):
+    """One piece of feedback on the original prompt."""
+
+    summary: str = ""
+    excerpt: str = ""
+    details: str = ""
+    issue_id: str | None = None
+
+
+class SuggestedPrompt(DevinModel):
+    """A rewritten, better first prompt."""
+
+    original_prompt: str = ""
+    suggested_prompt: str = ""
+    feedback_items: list[FeedbackItem] = Field(default_factory=list)
+
+
+class Analysis(DevinModel):
+    """`SessionInsightsAnalysis` (§3.2); lists missing from the response become empty."""
+
+    action_items: list[ActionItem] = Field(default_factory=list)
+    classification: Classification | None = None
+    issues: list[Issue] = Field(default_factory=list)
+    note_usage: NoteUsage | None = None
+    suggested_prompt: SuggestedPrompt | None = None
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+
+
+class SessionInsights(Session):
+    """`SessionInsightsResponse` (§3.1): a session plus metrics and the AI analysis."""
+
+    num_user_messages: int = 0
+    num_devin_messages: int = 0
+    session_size: SessionSize | str | None = _open()
+    analysis: Analysis | None = None
+    """None until insights have been generated (never, in progress, or failed)."""
+
+
+class GenerateInsightsResult(DevinModel):
+    """Answer of `POST …/insights/generate`: `started` or `already_exists`."""
+
+    session_id: str = ""
+    status: str = ""
+
+
+class SessionMessage(DevinModel):
+    """One message of a session."""
+
+    event_id: str
+    message: str = ""
+    source: MessageSource | str = _open("devin")
+    created_at: int = 0
+
+
+class Principal(DevinModel):
+    """`GET /v3/self`: who the key belongs to."""
+
+    principal_type: str = ""
+    service_user_id: str | None = None
+    service_user_name: str | None = None
+    user_id: str | None = None
+    org_id: str | None = None
+
+
+ItemT = TypeVar("ItemT", bound=DevinModel)
+
+
+class Page(DevinModel, Generic[ItemT]):
+    """`PaginatedResponse[T]` (§2.3)."""
+
+    items: list[ItemT]
+    end_cursor: str | None = None
+    has_next_page: bool = False
+    total: int | None = None

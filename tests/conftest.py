@@ -1,0 +1,21 @@
+"""Suite-wide hygiene: no real credentials or proxies leak in from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+_PREFIXES = ("SLACK_", "DEVIN_", "ALERT_", "UNFURL_", "ALLOWED_", "ADMIN_")
+_EXACT = ("DATABASE_URL", "PORT", "LOG_LEVEL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    for name in list(os.environ):
+        if name.startswith(_PREFIXES) or name in _EXACT:
+            monkeypatch.delenv(name, raising=False)
+    # A developer's .env must not leak into tests: run each test from an empty working directory.
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+    yield

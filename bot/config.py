@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -236,3 +239,27 @@ def describe_validation_error(exc: ValidationError) -> str:
         hint = FIX_HINTS.get(field)
         lines.append(f"  {field.upper()}: {reason}" + (f" (expected {hint})" if hint else ""))
     return "devin-insights cannot start; fix these settings:\n" + "\n".join(lines)
+
+
+_BOLT_ENV_FALLBACKS = (
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_VERIFICATION_TOKEN",
+)
+
+
+@contextmanager
+def bolt_env_guard() -> Iterator[None]:
+    """Hide the variables Bolt reads on its own while it is constructed.
+
+    Bolt falls back to `SLACK_BOT_TOKEN`/`SLACK_SIGNING_SECRET` and silently switches to OAuth when
+    `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` are both set. Settings are the single source of truth,
+    so while `AsyncApp` is built those variables are out of its sight.
+    """
+    saved = {name: os.environ.pop(name) for name in _BOLT_ENV_FALLBACKS if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)

@@ -1,0 +1,92 @@
+"""Grammar of the `/devin-insights` command text: pure parsing, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.devin.links import SessionRef, find_session_refs
+from bot.devin.models import SUSPENSION_REASONS
+
+TEXT_MAX = 4000
+"""Slack sends at most a few thousand characters; anything longer is refused unparsed."""
+ECHO_MAX = 40
+HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
+ALERTS_WORD = "alerts"
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    """`help` or nothing."""
+
+
+@dataclass(frozen=True)
+class LookupSession:
+    """A session link or id: show its card. `note` explains what else in the text was ignored."""
+
+    ref: SessionRef
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """`alerts` (show), `alerts on [reason …]`, `alerts off`."""
+
+    action: str
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Unparseable text; `reason` is one plain sentence for the user."""
+
+    reason: str
+
+
+Command = ShowHelp | LookupSession | AlertSettings | Invalid
+
+
+def parse_command(text: str, app_host: str) -> Command:
+    """Decide what the user asked for. Never raises; every input gets an answer."""
+    if len(text) > TEXT_MAX:
+        return Invalid("That is too long to be a session link or id.")
+    words = text.split()
+    if not words or words[0].lower() in HELP_WORDS:
+        return ShowHelp()
+    if words[0].lower() == ALERTS_WORD:
+        return _parse_alerts(words[1:])
+    refs = find_session_refs(text, app_host)
+    if not refs:
+        return Invalid(f"I couldn't find a Devin session link or id in `{_echo(text)}`.")
+    notes = []
+    if len(refs) > 1:
+        notes.append(f"You gave {len(refs)} sessions; showing the first. Run the command once per session.")
+    extra = [w for w in words if not find_session_refs(w, app_host)]
+    if extra and len(refs) == 1:
+        notes.append(f"Ignored the extra words `{_echo(' '.join(extra))}`.")
+    return LookupSession(refs[0], " ".join(notes) or None)
+
+
+def _parse_alerts(args: list[str]) -> Command:
+    if not args:
+        return AlertSettings("show")
+    verb = args[0].lower()
+    if verb == "off" and len(args) == 1:
+        return AlertSettings("off")
+    if verb == "on":
+        reasons = tuple(dict.fromkeys(r.lower().strip(",") for r in args[1:] if r.strip(",")))
+        unknown = [r for r in reasons if r not in SUSPENSION_REASONS]
+        if unknown:
+            return Invalid(
+                f"Unknown alert reason `{_echo(unknown[0])}`. Known reasons: {', '.join(sorted(SUSPENSION_REASONS))}."
+            )
+        return AlertSettings("on", reasons)
+    return Invalid(
+        f"`alerts {_echo(' '.join(args))}` is not an alerts command; use `alerts`, `alerts on` or `alerts off`."
+    )
+
+
+def _echo(text: str) -> str:
+    """A short, inert echo of user text for inline code: bounded, no backticks or newlines, mrkdwn-escaped."""
+    flat = " ".join(text.replace("`", "'").split())
+    short = flat if len(flat) <= ECHO_MAX else flat[: ECHO_MAX - 1] + "…"
+    return short.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,182 @@
+"""Buttons on the insights card and on alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.details import details_view, loading_view
+from blocks.help import notice_message
+from blocks.kit import Message
+from blocks.session import session_message
+from bot.deps import AppDeps
+from bot.devin.errors import DevinError
+from bot.devin.links import is_session_id
+from bot.devin.models import SessionInsights
+from bot.listeners import replies
+from bot.listeners.commands import lookup_card
+from bot.listeners.payloads import ActionPayload
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Awaitable[None]]
+
+GENERATING_NOTICE = ":hourglass_flowing_sand: Generating insights… this usually takes about a minute."
+STILL_GENERATING_NOTICE = ":hourglass: Still generating insights; Devin can take a couple of minutes."
+NOT_READY_NOTICE = (
+    ":warning: Devin hasn't produced insights for this session yet (it may still be working, or generation failed). "
+    "Try *Generate insights* again in a few minutes."
+)
+NO_MESSAGES_NOTICE = ":information_source: Devin can't generate insights for a session without any Devin messages."
+INVALID_BUTTON = "That button no longer points at a valid session."
+
+
+async def handle_link_button(ack: AsyncAck) -> None:
+    """URL buttons (Open in Devin) still send an action; Slack only needs the ack."""
+    await ack()
+
+
+def make_generate_insights(deps: AppDeps) -> Handler:
+    async def handle_generate_insights(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        payload = ActionPayload.parse(body, action)
+        if not is_session_id(payload.value):
+            await _notice(respond, INVALID_BUTTON)
+            return
+        try:
+            await GenerateFlow(deps, payload.value, respond).run()
+        except DevinError as error:
+            log.info("action.generate.failed", extra={"session_id": payload.value, "error": type(error).__name__})
+            await _notice(respond, replies.devin_error_sentence(error, generating=True))
+
+    return handle_generate_insights
+
+
+class GenerateFlow:
+    """Trigger generation, show progress, poll, and replace the card when the analysis arrives.
+
+    Uses the button's `response_url` at most four times (Slack allows five within 30 minutes):
+    progress, one "still working" update, at most one retry notice, and the final card.
+    """
+
+    def __init__(self, deps: AppDeps, session_id: str, respond: AsyncRespond) -> None:
+        self._deps, self._session_id, self._respond = deps, session_id, respond
+        self._timing = deps.insights_timing
+
+    async def run(self) -> None:
+        insights = await self._deps.devin.get_session_insights(self._session_id)
+        if insights.analysis is not None:
+            await self._show(insights)
+            return
+        if insights.num_devin_messages == 0:
+            await self._show(insights, NO_MESSAGES_NOTICE)
+            return
+        await self._deps.devin.generate_session_insights(self._session_id)
+        await self._show(insights, GENERATING_NOTICE)
+        final = await self._poll(insights)
+        if final.analysis is None:
+            # The API cannot tell "failed" from "in progress"; one more generate re-starts a failed run (§4).
+            await self._deps.devin.generate_session_insights(self._session_id)
+            await self._show(final, NOT_READY_NOTICE)
+            return
+        await self._show(final)
+
+    async def _poll(self, latest: SessionInsights) -> SessionInsights:
+        started = time.monotonic()
+        told_still_working = False
+        while time.monotonic() - started < self._timing.give_up_after:
+            await asyncio.sleep(self._timing.poll_interval)
+            latest = await self._deps.devin.get_session_insights(self._session_id)
+            if latest.analysis is not None:
+                return latest
+            if not told_still_working and time.monotonic() - started >= self._timing.still_working_after:
+                told_still_working = True
+                await self._show(latest, STILL_GENERATING_NOTICE)
+        return latest
+
+    async def _show(self, insights: SessionInsights, notice: str | None = None) -> None:
+        message = session_message(insights, notice=notice)
+        await self._respond(text=message["text"], blocks=message["blocks"], replace_original=True)
+
+
+def make_show_details(deps: AppDeps) -> Handler:
+    async def handle_show_details(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        payload = ActionPayload.parse(body, action)
+        if not is_session_id(payload.value):
+            await _notice(respond, INVALID_BUTTON)
+            return
+        # The trigger_id expires in 3 s and Devin may be slower: open a loading modal now, fill it after.
+        opened = await client.views_open(trigger_id=payload.trigger_id, view=loading_view())
+        view_id = opened["view"]["id"]
+        try:
+            insights = await deps.devin.get_session_insights(payload.value)
+        except DevinError as error:
+            await client.views_update(view_id=view_id, view=loading_view(error=replies.devin_error_sentence(error)))
+            return
+        await client.views_update(view_id=view_id, view=details_view(insights))
+
+    return handle_show_details
+
+
+def make_share_in_channel(deps: AppDeps) -> Handler:
+    async def handle_share_in_channel(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        payload = ActionPayload.parse(body, action)
+        if not is_session_id(payload.value):
+            await _notice(respond, INVALID_BUTTON)
+            return
+        if not deps.access.channel_allowed(payload.channel_id):
+            await _notice(respond, replies.NOT_ALLOWED_CHANNEL)
+            return
+        try:
+            insights = await deps.devin.get_session_insights(payload.value)
+        except DevinError as error:
+            await _notice(respond, replies.devin_error_sentence(error))
+            return
+        message = session_message(insights, shared_by_user_id=payload.user_id)
+        try:
+            await client.chat_postMessage(
+                channel=payload.channel_id, text=message["text"], blocks=message["blocks"], unfurl_links=False
+            )
+        except SlackApiError as error:
+            log.info("action.share.failed", extra={"channel": payload.channel_id, "error": error.response.get("error")})
+            await _notice(respond, replies.slack_error_sentence(error))
+
+    return handle_share_in_channel
+
+
+def make_view_insights(deps: AppDeps) -> Handler:
+    """*View insights* on an alert: the card, ephemerally, for whoever clicked."""
+
+    async def handle_view_insights(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        payload = ActionPayload.parse(body, action)
+        if not is_session_id(payload.value):
+            await _notice(respond, INVALID_BUTTON)
+            return
+        message = await lookup_card(deps, payload.value, payload.channel_id)
+        await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)
+
+    return handle_view_insights
+
+
+async def _notice(respond: AsyncRespond, sentence: str) -> None:
+    message: Message = notice_message(sentence)
+    await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)

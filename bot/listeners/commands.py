@@ -1,0 +1,105 @@
+"""`/devin-insights`: ack at once, then answer through `respond` (works in DMs and channels without the bot)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.alert import alert_settings_message
+from blocks.help import notice_message, usage_message
+from blocks.kit import Message
+from blocks.session import session_message
+from bot.command import AlertSettings, Invalid, LookupSession, ShowHelp, parse_command
+from bot.deps import AppDeps, ChannelAlertSettings
+from bot.devin.errors import DevinError
+from bot.listeners import replies
+from bot.listeners.payloads import CommandPayload
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Awaitable[None]]
+
+
+def make_devin_command(deps: AppDeps) -> Handler:
+    """The slash command listener, bound to the app's dependencies."""
+
+    async def handle_devin_command(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()  # Slack's 3-second budget: everything slow happens after this
+        payload = CommandPayload.parse(command)
+        match parse_command(payload.text, deps.settings.devin_app_host):
+            case ShowHelp():
+                await _reply(respond, usage_message())
+            case Invalid(reason=reason):
+                await _reply(respond, usage_message(note=reason))
+            case LookupSession(ref=ref, note=note):
+                await _reply(respond, await lookup_card(deps, ref.session_id, payload.channel_id, note=note))
+            case AlertSettings() as request:
+                await _reply(respond, await alert_settings_reply(deps, request, payload, client))
+
+    return handle_devin_command
+
+
+async def lookup_card(deps: AppDeps, session_id: str, channel_id: str, *, note: str | None = None) -> Message:
+    """The insights card for one session, or one sentence saying why not."""
+    if not deps.access.channel_allowed(channel_id):
+        return notice_message(replies.NOT_ALLOWED_CHANNEL, emoji=":no_entry:")
+    try:
+        insights = await deps.devin.get_session_insights(session_id)
+    except DevinError as error:
+        log.info("command.lookup.failed", extra={"session_id": session_id, "error": type(error).__name__})
+        return notice_message(replies.devin_error_sentence(error))
+    return session_message(insights, notice=note)
+
+
+async def alert_settings_reply(
+    deps: AppDeps, request: AlertSettings, payload: CommandPayload, client: AsyncWebClient
+) -> Message:
+    """Show or change this channel's alert subscription; changes need an admin."""
+    if deps.alerts is None:
+        return notice_message(replies.ALERTS_UNAVAILABLE)
+    if request.action != "show" and not await _may_change_settings(deps, payload.user_id, client):
+        return notice_message(replies.NOT_ADMIN, emoji=":lock:")
+    if request.action == "on":
+        reasons = request.reasons or deps.settings.alert_reasons
+        settings = await deps.alerts.subscribe(payload.channel_id, reasons, payload.user_id)
+    elif request.action == "off":
+        settings = await deps.alerts.unsubscribe(payload.channel_id, payload.user_id)
+    else:
+        settings = await deps.alerts.channel_settings(payload.channel_id)
+    return _settings_message(settings)
+
+
+def _settings_message(settings: ChannelAlertSettings) -> Message:
+    return alert_settings_message(
+        channel_id=settings.channel_id,
+        enabled=settings.enabled,
+        reasons=settings.reasons,
+        is_default_channel=settings.is_default_channel,
+        last_error=settings.last_error,
+        last_error_at=settings.last_error_at,
+        pending=settings.pending,
+    )
+
+
+async def _may_change_settings(deps: AppDeps, user_id: str, client: AsyncWebClient) -> bool:
+    if deps.access.is_configured_admin(user_id):
+        return True
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.warning("command.admin_check.failed", extra={"error": error.response.get("error")})
+        return False
+    user = response.get("user") or {}
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+async def _reply(respond: AsyncRespond, message: Message) -> None:
+    await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)

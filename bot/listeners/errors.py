@@ -1,0 +1,24 @@
+"""The single `@app.error` handler: everything a listener could not explain ends here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong on my side. The app's log has the details for an admin; please try again."
+
+
+async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None = None) -> None:
+    """Log with the traceback (redacted by the logging filter) and tell the user in one sentence."""
+    kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
+    log.error("app.unhandled_error", exc_info=error, extra={"request_type": kind})
+    if respond is not None and ("command" in body or kind == "block_actions"):
+        try:
+            await respond(text=UNEXPECTED, response_type="ephemeral", replace_original=False)
+        except (aiohttp.ClientError, TimeoutError, ValueError):  # best effort; the error is already logged
+            log.warning("app.error_reply.failed")

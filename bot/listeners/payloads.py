@@ -1,0 +1,123 @@
+"""One helper per Slack payload shape: the only place that digs through Slack's JSON."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_USER_ID_RE = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class CommandPayload:
+    """The fields of a slash command the app uses."""
+
+    text: str
+    user_id: str
+    channel_id: str
+    team_id: str
+    enterprise_id: str
+    trigger_id: str
+
+    @classmethod
+    def parse(cls, command: dict[str, Any]) -> CommandPayload:
+        return cls(
+            text=_text(command.get("text")),
+            user_id=_text(command.get("user_id")),
+            channel_id=_text(command.get("channel_id")),
+            team_id=_text(command.get("team_id")),
+            enterprise_id=_text(command.get("enterprise_id")),
+            trigger_id=_text(command.get("trigger_id")),
+        )
+
+
+@dataclass(frozen=True)
+class ActionPayload:
+    """A `block_actions` payload: which button, its value, who clicked and where."""
+
+    action_id: str
+    value: str
+    user_id: str
+    team_id: str
+    channel_id: str
+    trigger_id: str
+    message_ts: str
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], action: dict[str, Any]) -> ActionPayload:
+        user, channel = _obj(body.get("user")), _obj(body.get("channel"))
+        container, team = _obj(body.get("container")), _obj(body.get("team"))
+        return cls(
+            action_id=_text(action.get("action_id")),
+            value=_text(action.get("value")),
+            user_id=_text(user.get("id")),
+            team_id=_text(user.get("team_id")) or _text(team.get("id")),
+            channel_id=_text(channel.get("id")) or _text(container.get("channel_id")),
+            trigger_id=_text(body.get("trigger_id")),
+            message_ts=_text(container.get("message_ts")),
+        )
+
+
+@dataclass(frozen=True)
+class SharedLink:
+    """One link of a `link_shared` event, with the URL exactly as Slack sent it."""
+
+    url: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class LinkSharedPayload:
+    """A `link_shared` event: where to attach the unfurls and which links to look at."""
+
+    event_id: str
+    channel: str
+    message_ts: str
+    unfurl_id: str
+    source: str
+    user_id: str
+    links: tuple[SharedLink, ...]
+    is_ext_shared_channel: bool
+
+    @property
+    def is_composer(self) -> bool:
+        return self.channel == "COMPOSER" or self.source == "composer"
+
+    def unfurl_target(self) -> dict[str, str]:
+        """`unfurl_id` + `source` when Slack gave them (composer previews need them), else `channel` + `ts`."""
+        if self.unfurl_id and self.source:
+            return {"unfurl_id": self.unfurl_id, "source": self.source}
+        return {"channel": self.channel, "ts": self.message_ts}
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], event: dict[str, Any]) -> LinkSharedPayload:
+        raw_links: list[Any] = event["links"] if isinstance(event.get("links"), list) else []
+        links = tuple(
+            SharedLink(url=_text(item.get("url")), domain=_text(item.get("domain")))
+            for item in raw_links
+            if isinstance(item, dict) and _text(item.get("url"))
+        )
+        return cls(
+            event_id=_text(body.get("event_id")),
+            channel=_text(event.get("channel")),
+            message_ts=_text(event.get("message_ts")),
+            unfurl_id=_text(event.get("unfurl_id")),
+            source=_text(event.get("source")),
+            user_id=_text(event.get("user")),
+            links=links,
+            is_ext_shared_channel=bool(body.get("is_ext_shared_channel")),
+        )
+
+
+def is_user_id(value: str) -> bool:
+    """True for a Slack user id (U… or W… on Enterprise Grid)."""
+    return _USER_ID_RE.fullmatch(value) is not None

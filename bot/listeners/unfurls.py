@@ -1,0 +1,106 @@
+"""`link_shared`: pasted Devin session links become compact previews, in one `chat.unfurl`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.unfurl import session_unfurl
+from bot.config import SharedChannelUnfurl, UnfurlMode
+from bot.deps import AppDeps
+from bot.devin.errors import DevinError
+from bot.devin.links import parse_session_ref
+from bot.devin.models import Session
+from bot.listeners.payloads import LinkSharedPayload
+from bot.slack_channels import SharedChannelDetector
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Awaitable[None]]
+
+UNFURL_BUDGET_SECONDS = 4.0
+"""How long the slowest session may hold the others back; later ones are skipped, not waited for."""
+LINKS_PER_EVENT_MAX = 10
+"""A message with dozens of links gets previews for the first ten, like other unfurlers throttle."""
+
+
+def make_link_shared(deps: AppDeps, channels: SharedChannelDetector) -> Handler:
+    async def handle_link_shared(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        if deps.settings.unfurl_mode == UnfurlMode.OFF:
+            return
+        payload = LinkSharedPayload.parse(body, event)
+        if not deps.events.first_time(payload.event_id):
+            log.info("unfurl.duplicate_event", extra={"event_id": payload.event_id})
+            return
+        refs = _session_links(payload, deps.settings.devin_app_host)
+        if not refs:
+            return
+        minimal = await _minimal_preview(deps, channels, client, payload)
+        if minimal is None:
+            return
+        sessions = await _fetch_all(deps, set(refs.values()))
+        unfurls = {url: session_unfurl(sessions[sid], minimal=minimal) for url, sid in refs.items() if sid in sessions}
+        if not unfurls:
+            return
+        try:
+            await client.chat_unfurl(unfurls=unfurls, **payload.unfurl_target())
+        except SlackApiError as error:
+            log.warning("unfurl.rejected", extra={"error": error.response.get("error"), "links": len(unfurls)})
+            return
+        log.info("unfurl.sent", extra={"links": len(unfurls), "minimal": minimal})
+
+    return handle_link_shared
+
+
+def _session_links(payload: LinkSharedPayload, app_host: str) -> dict[str, str]:
+    """Pasted URL (exactly as Slack sent it, the key `chat.unfurl` needs) → session id."""
+    refs: dict[str, str] = {}
+    for link in payload.links:
+        ref = parse_session_ref(link.url, app_host)
+        if ref is not None and ref.pasted_url is not None and link.url not in refs:
+            refs[link.url] = ref.session_id
+        if len(refs) >= LINKS_PER_EVENT_MAX:
+            break
+    return refs
+
+
+async def _minimal_preview(
+    deps: AppDeps, channels: SharedChannelDetector, client: AsyncWebClient, payload: LinkSharedPayload
+) -> bool | None:
+    """True for a minimal preview, False for the full one, None for none at all."""
+    settings = deps.settings
+    minimal = settings.unfurl_mode == UnfurlMode.MINIMAL
+    if settings.unfurl_shared_channels == SharedChannelUnfurl.FULL:
+        return minimal
+    channel_id = payload.channel
+    if payload.is_composer:
+        # Composer previews name no channel; their unfurl_id starts with the channel id ("C123.1700….").
+        channel_id = payload.unfurl_id.split(".", 1)[0]
+    shared = payload.is_ext_shared_channel or not channel_id or await channels.is_shared(client, channel_id)
+    if not shared:
+        return minimal
+    return None if settings.unfurl_shared_channels == SharedChannelUnfurl.OFF else True
+
+
+async def _fetch_all(deps: AppDeps, session_ids: set[str]) -> dict[str, Session]:
+    """Fetch every session concurrently; unknown or failing ones are skipped (and logged), never rendered."""
+    tasks = {asyncio.ensure_future(deps.sessions.get_session(sid)): sid for sid in session_ids}
+    done, pending = await asyncio.wait(tasks, timeout=UNFURL_BUDGET_SECONDS)
+    for task in pending:
+        task.cancel()
+        log.info("unfurl.skipped", extra={"session_id": tasks[task], "reason": "slow"})
+    found: dict[str, Session] = {}
+    for task in done:
+        error = task.exception()
+        if error is None:
+            found[tasks[task]] = task.result()
+        elif isinstance(error, DevinError):
+            log.info("unfurl.skipped", extra={"session_id": tasks[task], "reason": type(error).__name__})
+        else:
+            raise error  # a bug, not a Devin failure: let the app's error handler see it
+    return found

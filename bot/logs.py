@@ -1,0 +1,70 @@
+"""Logging set-up with a filter that redacts secrets from every record, wherever they appear."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+# Token shapes that must never reach a log line even when we do not know the exact value
+# (a token pasted into a slash command, a key quoted in a third-party exception, …).
+_SECRET_PATTERNS = re.compile(
+    r"(xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|cog_[A-Za-z0-9_-]{6,}|apk_(?:user_)?[A-Za-z0-9_-]{6,}"
+    r"|Bearer\s+[A-Za-z0-9._~+/=-]{6,})"
+)
+REDACTED = "[redacted]"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s%(extras)s"
+_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "extras"}
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace every known secret and every token-shaped string with a marker."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _SECRET_PATTERNS.sub(REDACTED, text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites message, arguments, extras and exception text of each record before any handler sees it."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s and len(s) >= 6)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage(), self._secrets)
+        record.args = None
+        for key, value in list(record.__dict__.items()):
+            if key not in _STANDARD_ATTRS and isinstance(value, str):
+                setattr(record, key, redact(value, self._secrets))
+        if record.exc_info and record.exc_info[1] is not None:
+            # Format the traceback now, redacted, so handlers print this text instead of the raw one.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self._secrets)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self._secrets)
+        return True
+
+
+class ExtrasFormatter(logging.Formatter):
+    """Appends `extra=` fields as key=value pairs, so stable event keys keep their context."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS and not k.startswith("_")}
+        record.extras = "".join(f" {k}={v!r}" for k, v in sorted(extras.items()))
+        return super().format(record)
+
+
+def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    """Root logging to stderr, every handler behind the redacting filter."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(ExtrasFormatter(LOG_FORMAT))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("apscheduler", "aiohttp.access", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

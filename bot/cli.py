@@ -1,0 +1,66 @@
+"""The `devin-insights` command line: run, demo, preview, check, sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure_logging
+
+
+def _settings_or_exit(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.devin_api_key]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="devin-insights")
+def main() -> None:
+    """devin-insights: Devin session insights, link previews and suspension alerts in Slack."""
+
+
+@main.command()
+@click.option("--http", "http_mode", is_flag=True, help="Serve HTTP mode (POST /slack/events, GET /healthz).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="HTTP port (default: PORT or 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on in HTTP mode.")
+def run(http_mode: bool, port: int | None, host: str) -> None:
+    """Run the app: Socket Mode when SLACK_APP_TOKEN is set, HTTP mode with --http."""
+    from bot.runner import run_http, run_socket_mode
+    from bot.wiring import build_app
+
+    settings = _settings_or_exit()
+    configure_logging(settings.log_level, _secrets(settings))
+    if not http_mode and not settings.socket_mode:
+        click.echo("Set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or pass --http to serve HTTP mode.", err=True)
+        sys.exit(2)
+    try:
+        app = build_app(settings, http_mode=http_mode)
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    if http_mode:
+        run_http(app, host=host, port=port or settings.port)
+        return
+    assert settings.slack_app_token is not None
+    asyncio.run(run_socket_mode(app, app_token=settings.slack_app_token.get_secret_value(), health_port=port))
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Base port (0 picks free ports).")
+def sandbox(port: int) -> None:
+    """Run the simulated Devin org and the recording Slack stand-in for local development."""
+    from bot.sandbox.serve import serve_sandbox
+
+    asyncio.run(serve_sandbox(port=port, echo=click.echo))

@@ -1,0 +1,116 @@
+"""Render Slack messages in a terminal roughly as Slack shows them (for `demo` and `preview`)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+BLOCK_KIT_BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
+_DATE_RE = re.compile(r"<!date\^(\d+)\^[^|>]*(?:\|([^>]*))?>")
+_LINK_RE = re.compile(r"<((?:https?|mailto):[^|>]+)\|([^>]*)>|<((?:https?|mailto):[^>]+)>")
+_MENTION_RE = re.compile(r"<([@#])([A-Z0-9]+)(?:\|([^>]*))?>")
+_SPECIAL_RE = re.compile(r"<!(here|channel|everyone)>")
+_STYLE_RE = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|`([^`\n]+)`")
+
+
+def block_kit_builder_url(blocks: list[dict[str, Any]], *, kind: str = "message") -> str:
+    """A Block Kit Builder link with the payload in the fragment, to see it exactly as Slack renders it."""
+    payload: dict[str, Any] = {"blocks": blocks}
+    if kind != "message":
+        payload["type"] = kind
+    return BLOCK_KIT_BUILDER_URL + quote(json.dumps(payload, separators=(",", ":")), safe="")
+
+
+def mrkdwn_to_text(mrkdwn: str) -> Text:
+    """Slack mrkdwn → rich Text: bold, italic, code, links shown as label (url), dates as their fallback."""
+    plain = _DATE_RE.sub(lambda m: m.group(2) or _utc(int(m.group(1))), mrkdwn)
+    plain = _LINK_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(1) else m.group(3), plain)
+    plain = _MENTION_RE.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), plain)
+    plain = _SPECIAL_RE.sub(lambda m: "@" + m.group(1), plain)
+    text = Text()
+    position = 0
+    for match in _STYLE_RE.finditer(plain):
+        text.append(html.unescape(plain[position : match.start()]))
+        bold, italic, code = match.groups()
+        if bold is not None:
+            text.append(html.unescape(bold), style="bold")
+        elif italic is not None:
+            text.append(html.unescape(italic), style="italic")
+        else:
+            text.append(html.unescape(code or ""), style="cyan")
+        position = match.end()
+    text.append(html.unescape(plain[position:]))
+    return text
+
+
+def _utc(ts: int) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _text_of(obj: Any) -> Text:
+    if not isinstance(obj, dict):
+        return Text("")
+    raw = str(obj.get("text", ""))
+    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else Text(raw)
+
+
+def _element(element: dict[str, Any]) -> Text:
+    if element.get("type") == "button":
+        label = _text_of(element.get("text")).plain
+        style = {"primary": "bold white on green", "danger": "bold white on red"}.get(element.get("style", ""), "bold")
+        return Text(f"[ {label} ]", style=style)
+    if element.get("type") == "image":
+        return Text(f"[image: {element.get('alt_text', '')}]", style="dim")
+    return _text_of(element)
+
+
+def render_block(block: dict[str, Any]) -> RenderableType | None:
+    """One block as a rich renderable; unknown block types are named, not dropped."""
+    kind = block.get("type")
+    if kind == "header":
+        return Text(_text_of(block.get("text")).plain, style="bold underline")
+    if kind == "divider":
+        return Rule(style="dim")
+    if kind == "context":
+        line = Text(" · ").join(_element(e) for e in block.get("elements", []) if isinstance(e, dict))
+        line.stylize("dim")
+        return line
+    if kind == "actions":
+        return Text("  ").join(_element(e) for e in block.get("elements", []) if isinstance(e, dict))
+    if kind == "section":
+        parts: list[RenderableType] = []
+        if "text" in block:
+            parts.append(_text_of(block["text"]))
+        if block.get("fields"):
+            grid = Table.grid(padding=(0, 3))
+            grid.add_column(ratio=1)
+            grid.add_column(ratio=1)
+            cells = [_text_of(f) for f in block["fields"]]
+            for i in range(0, len(cells), 2):
+                grid.add_row(*cells[i : i + 2], *([Text("")] if i + 1 >= len(cells) else []))
+            parts.append(grid)
+        if isinstance(block.get("accessory"), dict):
+            parts.append(_element(block["accessory"]))
+        return Group(*parts)
+    return Text(f"[{kind} block]", style="dim")
+
+
+def render_message(blocks: Iterable[dict[str, Any]], *, title: str, subtitle: str | None = None) -> Panel:
+    """A message as a bordered panel titled with where it was posted."""
+    renderables = [r for r in (render_block(b) for b in blocks if isinstance(b, dict)) if r is not None]
+    return Panel(Group(*renderables), title=title, subtitle=subtitle, title_align="left", border_style="blue")
+
+
+def console(*, no_color: bool = False, width: int | None = None) -> Console:
+    return Console(no_color=no_color, width=width, highlight=False, soft_wrap=False)

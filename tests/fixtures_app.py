@@ -1,0 +1,121 @@
+"""The whole app in HTTP mode over real HTTP, against the simulated Devin org and the Slack stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from bot.app import InsightsApp, create_app
+from bot.config import Settings
+from bot.deps import InsightsTiming
+from bot.devin.client import DevinClient, RetryPolicy
+from bot.sandbox import (
+    SANDBOX_API_KEY,
+    SANDBOX_BOT_TOKEN,
+    SANDBOX_CHANNEL_ID,
+    SANDBOX_ORG_ID,
+    SANDBOX_SIGNING_SECRET,
+)
+from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
+from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, block_action, slash_command
+
+FAST_INSIGHTS = InsightsTiming(poll_interval=0.05, still_working_after=30.0, give_up_after=5.0)
+TEST_RETRY = RetryPolicy(budget_seconds=3.0, max_attempts=3, backoff_initial=0.01, backoff_max=0.05)
+
+
+@dataclass
+class RunningApp:
+    """Handles on every moving part of one end-to-end test."""
+
+    devin: DevinSimulator
+    slack: SlackStandIn
+    app: InsightsApp
+    url: str
+    sender: SlackRequestSender
+    settings: Settings
+
+    async def command(self, text: str, **fields: Any) -> tuple[SlackHttpResult, str]:
+        """Send `/devin-insights <text>`; returns the HTTP result and the response_url it carried."""
+        hook = self.slack.response_url()
+        payload = slash_command(
+            text,
+            response_url=hook,
+            user_id=fields.pop("user_id", REGULAR_USER_ID),
+            channel_id=fields.pop("channel_id", SANDBOX_CHANNEL_ID),
+            **fields,
+        )
+        return await self.sender.command(payload), hook
+
+    async def click(self, action_id: str, value: str, **fields: Any) -> tuple[SlackHttpResult, str]:
+        """Click a button; returns the HTTP result and the response_url the payload carried."""
+        hook = self.slack.response_url()
+        payload = block_action(
+            action_id,
+            value,
+            user_id=fields.pop("user_id", REGULAR_USER_ID),
+            channel_id=fields.pop("channel_id", SANDBOX_CHANNEL_ID),
+            response_url=hook,
+            **fields,
+        )
+        return await self.sender.action(payload), hook
+
+    async def responses(self, hook: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        """The bodies posted to one response_url, awaited (never slept for)."""
+        name = hook.rsplit("/", 1)[-1]
+        calls = await self.slack.wait_for(
+            "response_url", count=count, timeout=timeout, predicate=lambda call: call.hook == name
+        )
+        return [call.body for call in calls]
+
+
+@asynccontextmanager
+async def running_app(
+    tmp_path: Any,
+    *,
+    timing: InsightsTiming = FAST_INSIGHTS,
+    retry: RetryPolicy = TEST_RETRY,
+    devin_kwargs: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[RunningApp]:
+    devin = DevinSimulator(**(devin_kwargs or {"insights_delay": 0.2}))
+    slack = SlackStandIn()
+    await devin.start()
+    await slack.start()
+    settings = Settings(
+        slack_bot_token=SANDBOX_BOT_TOKEN,
+        slack_signing_secret=SANDBOX_SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        devin_api_key=SANDBOX_API_KEY,
+        devin_org_id=SANDBOX_ORG_ID,
+        devin_api_url=devin.url,
+        database_url=f"sqlite:///{tmp_path}/store.db",
+        **overrides,
+    )
+    client = DevinClient.create(api_url=devin.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=retry)
+    app = create_app(settings, devin=client, insights_timing=timing)
+    runner = web.AppRunner(app.web_application(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}"
+    sender = SlackRequestSender(url, SANDBOX_SIGNING_SECRET)
+    try:
+        yield RunningApp(devin=devin, slack=slack, app=app, url=url, sender=sender, settings=settings)
+    finally:
+        await sender.aclose()
+        await runner.cleanup()
+        await slack.stop()
+        await devin.stop()
+
+
+@pytest.fixture
+async def live(tmp_path: Any) -> AsyncIterator[RunningApp]:
+    async with running_app(tmp_path) as running:
+        yield running

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.access import AccessPolicy
+from bot.alerts.service import ChannelSettings
 from bot.config import Settings
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
@@ -22,26 +23,16 @@ class InsightsTiming:
     give_up_after: float = 180.0
 
 
-class ChannelAlertSettings(Protocol):
-    """What `/devin-insights alerts` shows for one channel."""
-
-    channel_id: str
-    enabled: bool
-    reasons: Sequence[str]
-    is_default_channel: bool
-    last_error: str | None
-    last_error_at: int | None
-    pending: int
-
-
 class AlertsPort(Protocol):
     """The part of the alert service the listeners use."""
 
-    async def channel_settings(self, channel_id: str) -> ChannelAlertSettings: ...
+    async def channel_settings(self, channel_id: str) -> ChannelSettings: ...
 
-    async def subscribe(self, channel_id: str, reasons: Sequence[str], by_user: str) -> ChannelAlertSettings: ...
+    async def subscribe(self, channel_id: str, reasons: Sequence[str], by_user: str) -> ChannelSettings: ...
 
-    async def unsubscribe(self, channel_id: str, by_user: str) -> ChannelAlertSettings: ...
+    async def unsubscribe(self, channel_id: str, by_user: str) -> ChannelSettings: ...
+
+    async def pending_alerts(self) -> int: ...
 
 
 @dataclass

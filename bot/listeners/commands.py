@@ -11,12 +11,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.alert import alert_settings_message
+from blocks.alert_settings import alert_settings_message
 from blocks.help import notice_message, usage_message
 from blocks.kit import Message
 from blocks.session import session_message
+from bot.alerts.service import ChannelSettings
 from bot.command import AlertSettings, Invalid, LookupSession, ShowHelp, parse_command
-from bot.deps import AppDeps, ChannelAlertSettings
+from bot.deps import AppDeps
 from bot.devin.errors import DevinError
 from bot.listeners import replies
 from bot.listeners.payloads import CommandPayload
@@ -74,18 +75,19 @@ async def alert_settings_reply(
         settings = await deps.alerts.unsubscribe(payload.channel_id, payload.user_id)
     else:
         settings = await deps.alerts.channel_settings(payload.channel_id)
-    return _settings_message(settings)
+    return _settings_message(settings, await deps.alerts.pending_alerts())
 
 
-def _settings_message(settings: ChannelAlertSettings) -> Message:
+def _settings_message(settings: ChannelSettings, pending: int) -> Message:
+    problem = settings.problem
     return alert_settings_message(
         channel_id=settings.channel_id,
         enabled=settings.enabled,
         reasons=settings.reasons,
-        is_default_channel=settings.is_default_channel,
-        last_error=settings.last_error,
-        last_error_at=settings.last_error_at,
-        pending=settings.pending,
+        is_default_channel=settings.source == "default",
+        last_error=problem.error if problem else None,
+        last_error_at=int(problem.last_at) if problem else None,
+        pending=pending,
     )
 
 

@@ -92,12 +92,6 @@ class LinkSharedPayload:
     def is_composer(self) -> bool:
         return self.channel == "COMPOSER" or self.source == "composer"
 
-    def unfurl_target(self) -> dict[str, str]:
-        """`unfurl_id` + `source` when Slack gave them (composer previews need them), else `channel` + `ts`."""
-        if self.unfurl_id and self.source:
-            return {"unfurl_id": self.unfurl_id, "source": self.source}
-        return {"channel": self.channel, "ts": self.message_ts}
-
     @classmethod
     def parse(cls, body: dict[str, Any], event: dict[str, Any]) -> LinkSharedPayload:
         raw_links: list[Any] = event["links"] if isinstance(event.get("links"), list) else []

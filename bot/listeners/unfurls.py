@@ -48,13 +48,21 @@ def make_link_shared(deps: AppDeps, channels: SharedChannelDetector) -> Handler:
         if not unfurls:
             return
         try:
-            await client.chat_unfurl(unfurls=unfurls, **payload.unfurl_target())
+            await _send_unfurls(client, payload, unfurls)
         except SlackApiError as error:
             log.warning("unfurl.rejected", extra={"error": error.response.get("error"), "links": len(unfurls)})
             return
         log.info("unfurl.sent", extra={"links": len(unfurls), "minimal": minimal})
 
     return handle_link_shared
+
+
+async def _send_unfurls(client: AsyncWebClient, payload: LinkSharedPayload, unfurls: dict[str, Any]) -> None:
+    """`unfurl_id` + `source` when Slack gave them (composer previews need them), else `channel` + `ts`."""
+    if payload.unfurl_id and payload.source:
+        await client.chat_unfurl(unfurls=unfurls, unfurl_id=payload.unfurl_id, source=payload.source)
+    else:
+        await client.chat_unfurl(unfurls=unfurls, channel=payload.channel, ts=payload.message_ts)
 
 
 def _session_links(payload: LinkSharedPayload, app_host: str) -> dict[str, str]:

@@ -77,8 +77,14 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     """Every setting of the app. Built once at start-up and passed down; frozen."""
 
+    # env_ignore_empty: `SLACK_APP_TOKEN=` left empty in a copied .env template means "not set", not "set to ''".
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", frozen=True, extra="ignore", use_attribute_docstrings=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        frozen=True,
+        extra="ignore",
+        use_attribute_docstrings=True,
     )
 
     slack_bot_token: SecretStr | None = None

@@ -61,7 +61,9 @@ def parse_session_ref(text: str, app_host: str) -> SessionRef | None:
 def find_session_refs(text: str, app_host: str) -> list[SessionRef]:
     """Every distinct session referenced in free text, in order of first appearance."""
     seen: dict[str, SessionRef] = {}
-    for token in text.split():
+    # Slack writes links as `<url|label>` and a label may contain spaces: unwrap before splitting on whitespace.
+    unwrapped = _SLACK_WRAP_RE.sub(lambda m: f" {m['url']} ", text)
+    for token in unwrapped.split():
         ref = parse_session_ref(token, app_host)
         if ref is not None and ref.session_id not in seen:
             seen[ref.session_id] = ref

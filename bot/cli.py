@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 import click
@@ -55,6 +56,18 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
         return
     assert settings.slack_app_token is not None
     asyncio.run(run_socket_mode(app, app_token=settings.slack_app_token.get_secret_value(), health_port=port))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the Block Kit payloads (with Block Kit Builder links).")
+def demo(as_json: bool) -> None:
+    """See the whole app work end to end on local stand-ins: no accounts, no configuration."""
+    from bot.demo import run_demo
+    from bot.terminal import console
+
+    configure_logging("WARNING")
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "tick still running, skipped" is noise here
+    asyncio.run(run_demo(as_json=as_json, console_factory=console))
 
 
 @main.command()

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from rich.console import Console, Group, RenderableType
+from rich.emoji import Emoji
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
@@ -34,7 +35,8 @@ def block_kit_builder_url(blocks: list[dict[str, Any]], *, kind: str = "message"
 
 def mrkdwn_to_text(mrkdwn: str) -> Text:
     """Slack mrkdwn → rich Text: bold, italic, code, links shown as label (url), dates as their fallback."""
-    plain = _DATE_RE.sub(lambda m: m.group(2) or _utc(int(m.group(1))), mrkdwn)
+    plain = Emoji.replace(mrkdwn)
+    plain = _DATE_RE.sub(lambda m: m.group(2) or _utc(int(m.group(1))), plain)
     plain = _LINK_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(1) else m.group(3), plain)
     plain = _MENTION_RE.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), plain)
     plain = _SPECIAL_RE.sub(lambda m: "@" + m.group(1), plain)
@@ -62,7 +64,7 @@ def _text_of(obj: Any) -> Text:
     if not isinstance(obj, dict):
         return Text("")
     raw = str(obj.get("text", ""))
-    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else Text(raw)
+    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else Text(Emoji.replace(raw))
 
 
 def _element(element: dict[str, Any]) -> Text:

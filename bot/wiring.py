@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +20,9 @@ from bot.devin.client import DevinClient
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_SECONDS = 10.0
+"""How long shutdown waits for a poll in progress; the outbox makes an interrupted tick safe anyway."""
 
 
 class AlertsRuntime:
@@ -38,6 +42,8 @@ class AlertsRuntime:
         self._store: Store | None = None
         self._service: AlertService | None = None
         self._scheduler: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
+        self._stopping = False
 
     @property
     def service(self) -> AlertService:
@@ -58,11 +64,26 @@ class AlertsRuntime:
             clock=self._clock,
         )
         if self._schedule:
-            self._scheduler = build_scheduler(self._service.tick, every_seconds=self._settings.alert_poll_seconds)
+            self._scheduler = build_scheduler(self._tick, every_seconds=self._settings.alert_poll_seconds)
             self._scheduler.start()
         log.info("alerts.started", extra={"poll_seconds": self._settings.alert_poll_seconds})
 
+    async def _tick(self) -> None:
+        # The lock lets stop() wait for a running tick instead of closing the store under it.
+        if self._stopping:
+            return
+        async with self._tick_lock:
+            await self.service.tick()
+
     async def stop(self) -> None:
+        """Stop scheduling, let a running tick finish (bounded), then close the service and the store."""
+        self._stopping = True
+        try:
+            # APScheduler's shutdown cancels a running job, so wait for it first.
+            async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
+                await self._tick_lock.acquire()
+        except TimeoutError:
+            log.warning("alerts.stop.tick_still_running")
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         if self._service is not None:

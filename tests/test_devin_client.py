@@ -570,3 +570,19 @@ async def test_e2e_key_absent_from_logs_and_recordings(
     secret = SANDBOX_API_KEY.removeprefix("cog_")
     assert all(secret not in record.getMessage() and secret not in repr(vars(record)) for record in caplog.records)
     assert secret not in repr(devin_sim.recorded())
+
+
+async def test_client_scrubs_a_key_echoed_in_an_error_body() -> None:
+    key = "cog_echoed_secret_value_123456"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"detail": f"bad header Authorization: Bearer {key}"})
+
+    client = DevinClient.create(
+        api_url="https://devin.test", api_key=key, org_id="org-x", transport=httpx.MockTransport(handler)
+    )
+    with pytest.raises(DevinError) as caught:
+        await client.get_self()
+    await client.aclose()
+    assert key not in str(caught.value) and key not in (caught.value.detail or "")
+    assert "[redacted]" in str(caught.value)

@@ -280,12 +280,22 @@ class DevinClient:
                 with attempt:
                     return await self._send_once(method, path, params, deadline)
         except DevinError as error:
+            self._scrub(error)
             log.warning(
                 "devin.request.failed",
                 extra={"method": method, "path": path, "status": error.status, "error": type(error).__name__},
             )
             raise
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
+
+    def _scrub(self, error: DevinError) -> None:
+        """Remove the key from an error in case a proxy or the API echoed it back in an error body."""
+        key = self._http.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not key:
+            return
+        error.args = tuple(arg.replace(key, "[redacted]") if isinstance(arg, str) else arg for arg in error.args)
+        if error.detail:
+            error.detail = error.detail.replace(key, "[redacted]")
 
     async def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, deadline: float) -> Any:
         remaining = deadline - time.monotonic()

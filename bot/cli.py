@@ -59,6 +59,38 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
 
 
 @main.command()
+def check() -> None:
+    """Verify configuration and credentials, line by line; exit 0 only if everything needed works."""
+    from bot.check import format_line, run_checks
+
+    settings = _settings_or_exit()
+    configure_logging("ERROR", _secrets(settings))
+    report = asyncio.run(run_checks(settings))
+    for line in report.lines:
+        click.echo(format_line(line))
+    click.echo("All needed checks passed." if report.passed else "Some checks failed; fix the lines marked ✗.")
+    sys.exit(0 if report.passed else 1)
+
+
+@main.command()
+@click.argument("session")
+@click.option("--json", "as_json", is_flag=True, help="Print the Block Kit payload instead of rendering it.")
+@click.option("--unfurl", "kind", flag_value="unfurl", help="Show the link preview instead of the card.")
+@click.option("--alert", "kind", flag_value="alert", help="Show the suspension alert this session would raise.")
+def preview(session: str, as_json: bool, kind: str | None) -> None:
+    """Fetch one session (link or id) from Devin and show its card as Slack would."""
+    from bot.preview import PreviewError, render_preview
+
+    settings = _settings_or_exit()
+    configure_logging("ERROR", _secrets(settings))
+    try:
+        asyncio.run(render_preview(settings, session, kind=kind or "card", as_json=as_json))
+    except PreviewError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the Block Kit payloads (with Block Kit Builder links).")
 def demo(as_json: bool) -> None:
     """See the whole app work end to end on local stand-ins: no accounts, no configuration."""

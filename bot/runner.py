@@ -39,14 +39,14 @@ async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int 
     handler = AsyncSocketModeHandler(app.bolt, app_token=app_token)
     health_runner: web.AppRunner | None = None
     try:
-        await handler.connect_async()
+        await handler.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
         log.info("app.starting", extra={"mode": "socket"})
         if health_port is not None:
             health_runner = await _serve_health(app, health_port)
         await stop.wait()
         log.info("app.stopping")
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
         if health_runner is not None:
             await health_runner.cleanup()
         await app.stop()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox import SANDBOX_BOT_USER_ID, SANDBOX_CHANNEL_ID, SANDBOX_TEAM_ID
+from bot.slack_scopes import BOT_SCOPES
 
 SANDBOX_APP_ID = "A0SANDBOX"
 SANDBOX_BOT_ID = "B0SANDBOX"
@@ -24,16 +25,8 @@ ADMIN_USER_ID = "U0SANDBOXADM"
 OWNER_USER_ID = "U0SANDBOXOWN"
 EXTERNAL_TEAM_ID = "T0PARTNER"
 EXTERNAL_USER_ID = "U0PARTNERUSR"
-DEFAULT_SCOPES = (
-    "commands",
-    "chat:write",
-    "chat:write.public",
-    "links:read",
-    "links:write",
-    "channels:read",
-    "groups:read",
-    "users:read",
-)
+DEFAULT_SCOPES = tuple(BOT_SCOPES)
+"""What installing `manifest.yml` grants."""
 HOOK_METHOD = "response_url"
 RESPONSE_URL_MAX_USES = 5
 MESSAGE_BLOCKS_MAX = 50

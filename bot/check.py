@@ -1,0 +1,258 @@
+"""`devin-insights check`: verify configuration and credentials, line by line, and say what to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import devin_client, slack_web_client
+from bot.config import Settings
+from bot.devin.client import DevinClient, RetryPolicy
+from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
+from bot.slack_scopes import BOT_SCOPES, ESSENTIAL_SCOPES
+from bot.store import Store
+
+CHECK_RETRY = RetryPolicy(budget_seconds=10.0, max_attempts=2, backoff_initial=0.2, backoff_max=1.0)
+SLACK_TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
+PROBE_SESSION_ID = "devin-" + "0" * 32
+"""A session that cannot exist: asking to generate its insights tests the permission with no side effect."""
+
+
+@dataclass
+class CheckLine:
+    """One verdict: ok, a warning (works, degraded) or a failure (something needed does not work)."""
+
+    level: str  # "ok" | "warn" | "fail"
+    subject: str
+    detail: str
+    fix: str = ""
+
+
+MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}
+
+
+def format_line(line: CheckLine) -> str:
+    """`✓ subject: detail`, with `→ fix` on failures and warnings."""
+    text = f"{MARKS[line.level]} {line.subject}: {line.detail}"
+    return text + (f"\n    → {line.fix}" if line.fix else "")
+
+
+@dataclass
+class CheckReport:
+    lines: list[CheckLine] = field(default_factory=list)
+
+    def ok(self, subject: str, detail: str) -> None:
+        self.lines.append(CheckLine("ok", subject, detail))
+
+    def warn(self, subject: str, detail: str, fix: str) -> None:
+        self.lines.append(CheckLine("warn", subject, detail, fix))
+
+    def fail(self, subject: str, detail: str, fix: str) -> None:
+        self.lines.append(CheckLine("fail", subject, detail, fix))
+
+    @property
+    def passed(self) -> bool:
+        return all(line.level != "fail" for line in self.lines)
+
+
+async def run_checks(settings: Settings) -> CheckReport:
+    """Every check, in the order a person would fix things; never raises for a failing service."""
+    report = CheckReport()
+    report.ok("settings", "every variable is valid")
+    slack = slack_web_client(settings) if settings.slack_bot_token else None
+    devin = devin_client(settings).with_retry(CHECK_RETRY) if settings.devin_api_key and settings.devin_org_id else None
+    try:
+        slack_works = await _check_slack(settings, slack, report)
+        await _check_devin(settings, devin, report)
+        await _check_alert_channel(settings, slack if slack_works else None, report)
+        await _check_store(settings, report)
+    finally:
+        if devin is not None:
+            await devin.aclose()
+    return report
+
+
+async def _check_slack(settings: Settings, slack: AsyncWebClient | None, report: CheckReport) -> bool:
+    """True when the bot token works, so the checks that call Slack can run."""
+    if slack is None:
+        report.fail("slack token", "SLACK_BOT_TOKEN is not set", "set it to the Bot User OAuth Token (xoxb-…)")
+        return False
+    try:
+        auth = await slack.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown")
+        report.fail(
+            "slack token",
+            f"Slack rejected the bot token ({code})",
+            "copy the Bot User OAuth Token again from OAuth & Permissions and reinstall the app if it was revoked",
+        )
+        return False
+    except SLACK_TRANSPORT_ERRORS as error:
+        report.fail(
+            "slack",
+            f"cannot reach Slack at {settings.slack_api_url} ({type(error).__name__})",
+            "check SLACK_API_URL and the network",
+        )
+        return False
+    report.ok("slack token", f"valid: bot @{auth.get('user')} in workspace {auth.get('team')} ({auth.get('team_id')})")
+    granted = {s.strip() for s in (auth.headers.get("x-oauth-scopes") or "").split(",") if s.strip()}
+    _report_scopes(granted, report)
+    if settings.socket_mode:
+        await _check_socket_mode(settings, slack, report)
+    elif settings.slack_signing_secret is None:
+        report.warn(
+            "mode",
+            "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set",
+            "set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET and run with --http",
+        )
+    return True
+
+
+def _report_scopes(granted: set[str], report: CheckReport) -> None:
+    missing = [scope for scope in BOT_SCOPES if scope not in granted]
+    if not missing:
+        report.ok("slack scopes", "every scope in manifest.yml is granted")
+        return
+    essential = [s for s in missing if s in ESSENTIAL_SCOPES]
+    detail = "missing " + ", ".join(f"{s} ({BOT_SCOPES[s]})" for s in missing)
+    fix = "add the scopes from manifest.yml under OAuth & Permissions, then reinstall the app"
+    (report.fail if essential else report.warn)("slack scopes", detail, fix)
+
+
+async def _check_socket_mode(settings: Settings, slack: AsyncWebClient, report: CheckReport) -> None:
+    assert settings.slack_app_token is not None
+    try:
+        await slack.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
+    except SlackApiError as error:
+        report.fail(
+            "socket mode",
+            f"Slack rejected the app-level token ({error.response.get('error')})",
+            "generate an app-level token with connections:write (Basic Information) and enable Socket Mode",
+        )
+        return
+    report.ok("socket mode", "the app-level token can open a connection")
+
+
+async def _check_devin(settings: Settings, devin: DevinClient | None, report: CheckReport) -> None:
+    if devin is None:
+        report.fail(
+            "devin",
+            "DEVIN_API_KEY or DEVIN_ORG_ID is not set",
+            "set DEVIN_API_KEY (cog_…) and DEVIN_ORG_ID (org-…) from Settings → Service users",
+        )
+        return
+    try:
+        principal = await devin.get_self()
+    except DevinAuthError:
+        report.fail(
+            "devin key",
+            "Devin rejected the API key",
+            "create a new service-user key (cog_…) and set DEVIN_API_KEY; legacy apk_ keys do not work with the v3 API",
+        )
+        return
+    except DevinError as error:
+        report.fail(
+            "devin",
+            f"cannot reach the Devin API at {settings.devin_api_url} ({type(error).__name__})",
+            "check DEVIN_API_URL (dedicated tenants use api.<tenant>.devinenterprise.com)",
+        )
+        return
+    who = principal.service_user_name or principal.service_user_id or principal.user_id or principal.principal_type
+    report.ok("devin key", f"valid ({who})")
+    if principal.org_id and principal.org_id != settings.devin_org_id:
+        report.fail(
+            "devin org",
+            f"the key belongs to another organization than {settings.devin_org_id}",
+            "set DEVIN_ORG_ID to the org id shown on Settings → Service users",
+        )
+        return
+    await _check_devin_permissions(settings, devin, report)
+
+
+async def _check_devin_permissions(settings: Settings, devin: DevinClient, report: CheckReport) -> None:
+    try:
+        await devin.list_sessions_page(first=1)
+    except (DevinAuthError, DevinNotFoundError):
+        report.fail(
+            "devin org",
+            f"cannot list the sessions of {settings.devin_org_id} (wrong org id, or the role lacks ViewOrgSessions)",
+            "check DEVIN_ORG_ID and give the service user a role with ViewOrgSessions",
+        )
+        return
+    except DevinError as error:
+        report.fail("devin org", f"listing sessions failed ({type(error).__name__})", "try again; see the log")
+        return
+    report.ok("devin org", f"{settings.devin_org_id} reachable with ViewOrgSessions")
+    try:
+        await devin.generate_session_insights(PROBE_SESSION_ID)
+    except DevinNotFoundError:
+        report.ok("devin generate", "ManageOrgSessions granted (Generate insights works)")
+    except DevinAuthError:
+        report.warn(
+            "devin generate",
+            "the role lacks ManageOrgSessions: the Generate insights button will not work",
+            "add ManageOrgSessions to the service user's role, or ignore this",
+        )
+    except DevinError as error:
+        report.warn("devin generate", f"could not tell ({type(error).__name__})", "try again later")
+    else:
+        report.ok("devin generate", "ManageOrgSessions granted (Generate insights works)")
+
+
+async def _check_alert_channel(settings: Settings, slack: AsyncWebClient | None, report: CheckReport) -> None:
+    if settings.alert_channel is None:
+        report.warn(
+            "alerts",
+            "ALERT_CHANNEL is not set: alerts go only to channels that ran `alerts on`",
+            "set ALERT_CHANNEL to a channel id to get alerts by default",
+        )
+        return
+    if slack is None:
+        return
+    channel = settings.alert_channel
+    try:
+        info = (await slack.conversations_info(channel=channel)).get("channel") or {}
+    except SLACK_TRANSPORT_ERRORS as error:
+        report.fail("alert channel", f"cannot reach Slack ({type(error).__name__})", "try again")
+        return
+    except SlackApiError as error:
+        code = error.response.get("error")
+        report.fail(
+            "alert channel",
+            f"Slack cannot find channel {channel} ({code})",
+            "set ALERT_CHANNEL to the "
+            "channel id (channel details → About), and invite the app if the channel is private",
+        )
+        return
+    if info.get("is_archived"):
+        report.fail("alert channel", f"{channel} is archived", "unarchive it or choose another ALERT_CHANNEL")
+    elif not info.get("is_member") and info.get("is_private"):
+        report.fail(
+            "alert channel", f"the app is not in private channel {channel}", "invite it: /invite @devin-insights"
+        )
+    elif not info.get("is_member"):
+        report.warn(
+            "alert channel",
+            f"the app is not a member of {channel}; posting relies on chat:write.public",
+            "invite it: /invite @devin-insights",
+        )
+    else:
+        report.ok("alert channel", f"{channel} reachable")
+
+
+async def _check_store(settings: Settings, report: CheckReport) -> None:
+    try:
+        store = await Store.open(settings.database_url)
+    except (SQLAlchemyError, OSError, ValueError) as error:
+        report.fail(
+            "store",
+            f"cannot open the store ({type(error).__name__})",
+            "check DATABASE_URL and that the database server is reachable",
+        )
+        return
+    await store.aclose()
+    report.ok("store", "reachable and migrated")

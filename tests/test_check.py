@@ -1,0 +1,136 @@
+"""`devin-insights check` against the stand-ins: every problem named with its fix, and never a secret."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.check import format_line, run_checks
+from bot.config import Settings
+from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID
+from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, DEFAULT_SCOPES, SlackStandIn
+
+WRONG_SLACK_TOKEN = "xoxb-1111-2222-wrongwrongwrongwrong"
+WRONG_DEVIN_KEY = "cog_wrongwrongwrongwrongwrong1234"
+
+
+@pytest.fixture
+async def services() -> AsyncIterator[tuple[DevinSimulator, SlackStandIn]]:
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        yield devin, slack
+
+
+def _settings(tmp_path: Path, devin: DevinSimulator, slack: SlackStandIn, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": SANDBOX_BOT_TOKEN,
+        "slack_signing_secret": "sandbox-signing-secret-0000000000",
+        "slack_api_url": slack.api_url,
+        "devin_api_key": SANDBOX_API_KEY,
+        "devin_org_id": SANDBOX_ORG_ID,
+        "devin_api_url": devin.url,
+        "alert_channel": SANDBOX_CHANNEL_ID,
+        "database_url": f"sqlite:///{tmp_path}/store.db",
+    }
+    return Settings(**(values | overrides))
+
+
+def _output(report: Any) -> str:
+    return "\n".join(format_line(line) for line in report.lines)
+
+
+async def test_check_all_good_passes(tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]) -> None:
+    report = await run_checks(_settings(tmp_path, *services))
+    assert report.passed, _output(report)
+    subjects = {line.subject for line in report.lines if line.level == "ok"}
+    assert {"settings", "slack token", "slack scopes", "devin key", "devin org", "alert channel", "store"} <= subjects
+
+
+@pytest.mark.parametrize(
+    ("overrides", "subject", "words"),
+    [
+        ({"slack_bot_token": WRONG_SLACK_TOKEN}, "slack token", "rejected the bot token"),
+        ({"devin_api_key": WRONG_DEVIN_KEY}, "devin key", "rejected the API key"),
+        ({"devin_org_id": "org-someoneelse"}, "devin org", "another organization"),
+        ({"alert_channel": "C0DOESNOTEXIST"}, "alert channel", "cannot find channel"),
+        ({"alert_channel": ARCHIVED_CHANNEL_ID}, "alert channel", "archived"),
+    ],
+)
+async def test_check_names_each_problem_and_its_fix(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn], overrides: dict[str, Any], subject: str, words: str
+) -> None:
+    report = await run_checks(_settings(tmp_path, *services, **overrides))
+    assert not report.passed
+    (failure,) = [line for line in report.lines if line.level == "fail"]
+    assert failure.subject == subject and words in failure.detail
+    assert failure.fix
+    text = _output(report)
+    for secret in (WRONG_SLACK_TOKEN, WRONG_DEVIN_KEY, SANDBOX_BOT_TOKEN, SANDBOX_API_KEY):
+        assert secret not in text
+
+
+async def test_check_missing_essential_scope_fails(tmp_path: Path) -> None:
+    scopes = [s for s in DEFAULT_SCOPES if s != "links:write"]
+    async with DevinSimulator() as devin, SlackStandIn(scopes=scopes) as slack:
+        report = await run_checks(_settings(tmp_path, devin, slack))
+    assert not report.passed
+    (failure,) = [line for line in report.lines if line.level == "fail"]
+    assert failure.subject == "slack scopes" and "links:write" in failure.detail and "reinstall" in failure.fix
+
+
+async def test_check_missing_optional_scope_only_warns(tmp_path: Path) -> None:
+    scopes = [s for s in DEFAULT_SCOPES if s != "mpim:read"]
+    async with DevinSimulator() as devin, SlackStandIn(scopes=scopes) as slack:
+        report = await run_checks(_settings(tmp_path, devin, slack))
+    assert report.passed
+    assert any(line.level == "warn" and "mpim:read" in line.detail for line in report.lines)
+
+
+async def test_check_without_manage_permission_warns(tmp_path: Path) -> None:
+    async with DevinSimulator(manage_sessions=False) as devin, SlackStandIn() as slack:
+        report = await run_checks(_settings(tmp_path, devin, slack))
+    assert report.passed
+    assert any(line.subject == "devin generate" and line.level == "warn" for line in report.lines)
+
+
+async def _cli_check(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "check",
+        env={"PATH": os.environ.get("PATH", "")} | env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, output.decode()
+
+
+async def test_check_cli_exit_codes_and_no_secrets(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    devin, slack = services
+    env = {
+        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "sandbox-signing-secret-0000000000",
+        "SLACK_API_URL": slack.api_url,
+        "DEVIN_API_KEY": SANDBOX_API_KEY,
+        "DEVIN_ORG_ID": SANDBOX_ORG_ID,
+        "DEVIN_API_URL": devin.url,
+        "ALERT_CHANNEL": SANDBOX_CHANNEL_ID,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
+    }
+    code, output = await _cli_check(tmp_path, env)
+    assert code == 0, output
+    assert "All needed checks passed" in output
+    code, output = await _cli_check(tmp_path, env | {"DEVIN_API_KEY": WRONG_DEVIN_KEY})
+    assert code == 1 and "✗ devin key" in output
+    code, output = await _cli_check(tmp_path, env | {"DEVIN_API_KEY": "not-a-key-secretvalue"})
+    assert code == 2 and "DEVIN_API_KEY" in output
+    for secret in (WRONG_DEVIN_KEY, "not-a-key-secretvalue", SANDBOX_BOT_TOKEN, SANDBOX_API_KEY):
+        assert secret not in output

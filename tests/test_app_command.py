@@ -201,3 +201,10 @@ async def test_healthz_reports_ok_without_secrets(live: RunningApp) -> None:
     assert json.loads(body)["status"] == "ok"
     for secret in ("xoxb-", "cog_", live.settings.devin_org_id or "org-"):
         assert secret not in body
+
+
+async def test_oversized_request_body_is_refused_before_parsing(live: RunningApp) -> None:
+    body = b"command=%2Fdevin-insights&text=" + b"x" * (600 * 1024)
+    result = await live.sender.post(body, "application/x-www-form-urlencoded")
+    assert result.status == 413
+    assert live.slack.calls_to("response_url") == []

@@ -1,0 +1,262 @@
+"""Suspension alerts: one session, a storm of sessions (with its thread), recovery replies, and the settings card.
+
+The advice names places in Devin's settings as guidance only ("look under …"): menu names are not
+something we can verify, and links point only at the Devin app origin taken from the session's URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from blocks import facts
+from blocks.alert_settings import alert_settings_message
+from blocks.kit import (
+    MESSAGE_TOTAL_TEXT_MAX,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    fields,
+    header,
+    line_sections,
+    lines_within,
+    message,
+    section,
+)
+from blocks.status import detail_label, explanation, status_emoji, status_label
+from blocks.text import code, link, origin, plural, slack_date
+from bot.devin.models import Session, StatusDetail
+from bot.ids import ActionId
+
+__all__ = [
+    "alert_message",
+    "alert_resolved_reply",
+    "alert_settings_message",
+    "grouped_alert_message",
+    "grouped_alert_thread_message",
+    "human_duration",
+]
+
+VIEW_INSIGHTS = "View insights"
+OPEN_HEADER = ":rotating_light: Devin session suspended: {reason}"
+RESOLVED_HEADER = ":white_check_mark: Resolved: Devin session {state}"
+GROUP_HEADER = ":rotating_light: {sessions} suspended: {reason}"
+GROUP_RESOLVED_HEADER = ":white_check_mark: Resolved: {sessions} back ({reason})"
+NO_REASON = "no reason given"
+REASON_ADVICE: dict[str, str] = {
+    StatusDetail.OUT_OF_CREDITS: (
+        "An organization admin can buy more ACUs or turn on automatic top-ups in {devin} "
+        "(look under *Settings → Billing*), then resume the session."
+    ),
+    StatusDetail.OUT_OF_QUOTA: (
+        "An admin can raise the organization's ACU quota in {devin} (look under *Settings → Billing* or "
+        "*Usage limits*), or wait for it to renew, then resume the session."
+    ),
+    StatusDetail.NO_QUOTA_ALLOCATION: (
+        "An admin can allocate ACU quota to the person or team running this session in {devin} "
+        "(look under *Settings → Usage limits* or *Members*), then resume the session."
+    ),
+    StatusDetail.PAYMENT_DECLINED: (
+        "An admin should update the payment method in {devin} (look under *Settings → Billing*). "
+        "Once a payment goes through, resume the session."
+    ),
+    StatusDetail.USAGE_LIMIT_EXCEEDED: (
+        "A per-user or per-session limit was probably reached. An admin can review or raise it in {devin} "
+        "(look under *Settings → Usage limits*), then resume the session."
+    ),
+    StatusDetail.ORG_USAGE_LIMIT_EXCEEDED: (
+        "An admin can raise the organization's usage limit in {devin} (look under *Settings → Usage limits*) "
+        "or wait for the next period, then resume the session."
+    ),
+    StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED: (
+        "End or archive sessions you no longer need in {devin}, or ask an admin to raise the limit, "
+        "then resume this one."
+    ),
+    StatusDetail.ERROR: (
+        "Open the session to see what went wrong, then resume it or start a new one. "
+        "If it keeps happening, contact Devin support."
+    ),
+    StatusDetail.INACTIVITY: "Nothing is broken: send Devin a message in the session to wake it up.",
+    StatusDetail.USER_REQUEST: "Someone paused it on purpose; resume it from the session page when it should go on.",
+}
+GENERIC_ADVICE = "Open the session in {devin} to see why it stopped, fix the cause, then resume it."
+GROUP_LIST_MAX = 15
+"""Sessions listed in a storm's channel message; the rest go to its thread."""
+LIST_TITLE_MAX = 80
+THREAD_LIST_MAX = MESSAGE_TOTAL_TEXT_MAX - 1000
+THREAD_LINE_MIN = 40
+
+
+def alert_message(
+    session: Session,
+    *,
+    reason: str,
+    opened_at: int,
+    resolved_at: int | None = None,
+    resolved_status: str | None = None,
+    reason_changed_from: str | None = None,
+) -> Message:
+    """The channel alert for one suspended session; with `resolved_at`, the same alert once it recovered."""
+    words = detail_label(reason) or NO_REASON
+    title = facts.short_title(session, 150)
+    if resolved_at is not None:
+        blocks = _resolved(session, reason, opened_at, resolved_at, resolved_status)
+        text = f"Resolved: {title} is {_back_to(resolved_status).replace('*', '').lower()}"
+    else:
+        blocks = _suspended(session, reason, opened_at, reason_changed_from)
+        text = f"Devin session suspended ({words}): {title}"
+    return message(text, [*blocks, fields(_session_facts(session)), *_buttons(session)])
+
+
+def _suspended(session: Session, reason: str, opened_at: int, changed_from: str | None) -> list[Block]:
+    words = detail_label(reason) or NO_REASON
+    since = f"Suspended since {slack_date(opened_at)}" if opened_at > 0 else "Suspended"
+    blocks = [
+        header(OPEN_HEADER.format(reason=detail_label(reason, plain=True) or NO_REASON)),
+        section(f"*{facts.title_link(session)}*\n{status_emoji('suspended', reason)} *{since}*: {_why(reason)}"),
+    ]
+    if changed_from is not None and changed_from != reason:
+        before = detail_label(changed_from) or NO_REASON
+        blocks.append(context(f":arrows_counterclockwise: The reason changed: it was *{before}*, now *{words}*."))
+    blocks.append(section(f"*What to do*\n{advice(reason, session.url)}"))
+    return blocks
+
+
+def _resolved(session: Session, reason: str, opened_at: int, resolved_at: int, status: str | None) -> list[Block]:
+    words = detail_label(reason) or NO_REASON
+    back = f"Session {_back_to(status)} {_at(resolved_at)}{_down(opened_at, resolved_at)}."
+    return [
+        header(RESOLVED_HEADER.format(state=_back_to(status, plain=True))),
+        section(f"*{facts.title_link(session)}*\n:white_check_mark: {back}"),
+        context(f"~Suspended: {words}~ {explanation(reason)}"),
+    ]
+
+
+def grouped_alert_message(
+    sessions: Sequence[Session],
+    *,
+    reason: str,
+    opened_at: int,
+    resolved_ids: Collection[str] = (),
+    resolved_at: int | None = None,
+) -> Message:
+    """One alert for a storm of sessions suspended for the same reason, with recovery progress."""
+    total = len(sessions)
+    recovered = {s.session_id for s in sessions if s.session_id in resolved_ids}
+    done = total > 0 and len(recovered) == total
+    words = detail_label(reason) or NO_REASON
+    count = plural(total, "Devin session")
+    reason_plain = detail_label(reason, plain=True) or NO_REASON
+    if done:
+        top = GROUP_RESOLVED_HEADER.format(sessions=count, reason=reason_plain)
+        summary = f":white_check_mark: *All {total:,} recovered* {_at(resolved_at)}{_down(opened_at, resolved_at)}."
+        summary += f"\n~{words}~"
+    else:
+        top = GROUP_HEADER.format(sessions=count, reason=reason_plain)
+        summary = f"*{plural(total, 'session')} suspended* since {slack_date(opened_at)}: {_why(reason)}"
+        if recovered:
+            summary += f"\n:white_check_mark: *{len(recovered):,} of {total:,} recovered*"
+    blocks: list[Block] = [header(top), section(summary)]
+    if not done:
+        blocks.append(section(f"*What to do*\n{advice(reason, sessions[0].url if sessions else None)}"))
+    blocks += line_sections([_session_line(s, recovered=s.session_id in recovered) for s in sessions[:GROUP_LIST_MAX]])
+    if total > GROUP_LIST_MAX:
+        blocks.append(context(f":thread: +{plural(total - GROUP_LIST_MAX, 'more session')} in the thread"))
+    state = "all recovered" if done else f"{len(recovered):,} of {total:,} recovered"
+    return message(f"{count} suspended ({words}); {state}", blocks)
+
+
+def grouped_alert_thread_message(sessions: Sequence[Session], *, reason: str) -> Message:
+    """The thread reply of a storm: the sessions its channel message had no room for (pass exactly those).
+
+    The channel message lists the first `GROUP_LIST_MAX`, so callers pass `sessions[GROUP_LIST_MAX:]`.
+    """
+    words = detail_label(reason) or NO_REASON
+    count = plural(len(sessions), "session")
+    # A line takes at least THREAD_LINE_MIN characters, so no more sessions than this can be listed.
+    lines = [_session_line(s, recovered=False) for s in sessions[: THREAD_LIST_MAX // THREAD_LINE_MIN]]
+    listed = lines_within(lines, THREAD_LIST_MAX, _not_listed, total=len(sessions))
+    blocks = [section(f"*Also suspended ({words})*: {count}"), *line_sections(listed.split("\n"))]
+    return message(f"{plural(len(sessions), 'more Devin session')} suspended ({words})", blocks)
+
+
+def alert_resolved_reply(session: Session, *, resolved_status: str, down_seconds: int) -> Message:
+    """The thread reply posted when a session of an alert recovers (`resolved_status` may be empty)."""
+    back = _back_to(resolved_status or None)
+    down = human_duration(down_seconds)
+    line = f":white_check_mark: *{facts.title_link(session)}* is {back} after {down} suspended."
+    text = f"{facts.short_title(session, 150)} is {back.replace('*', '').lower()} after {down}"
+    return message(text, [section(line)])
+
+
+def advice(reason: str, session_url: str | None) -> str:
+    """What to do about a suspension reason; links only to the Devin app origin of the session URL."""
+    app = origin(session_url)
+    devin = link(app, "Devin") if app else "Devin"
+    return REASON_ADVICE.get(reason, GENERIC_ADVICE).format(devin=devin)
+
+
+def human_duration(seconds: int) -> str:
+    """`45 s`, `12 min`, `2 h 13 min`, `3 d 4 h`; negative durations count as zero."""
+    seconds = max(int(seconds), 0)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs and minutes < 10 else f"{minutes} min"
+    hours, mins = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    days, hrs = divmod(hours, 24)
+    return f"{days:,} d {hrs} h" if hrs else f"{days:,} d"
+
+
+def _back_to(status: str | None, *, plain: bool = False) -> str:
+    if not status:
+        return "no longer suspended"
+    return f"back to {status_label(status, plain=True).lower()}" if plain else f"back to *{status_label(status)}*"
+
+
+def _why(reason: str) -> str:
+    if known := explanation(reason):
+        return known
+    return f"Devin reported “{detail_label(reason)}”." if detail_label(reason) else f"Devin gave {NO_REASON}."
+
+
+def _at(ts: int | None) -> str:
+    return f"at {slack_date(ts)}" if ts else "just now"
+
+
+def _down(opened_at: int, resolved_at: int | None) -> str:
+    if not resolved_at or opened_at <= 0 or resolved_at < opened_at:
+        return ""
+    return f", down for {human_duration(resolved_at - opened_at)}"
+
+
+def _not_listed(count: int) -> str:
+    return f"+{plural(count, 'more session')} not listed; see the session list in Devin"
+
+
+def _session_facts(session: Session) -> list[tuple[str, str]]:
+    return [
+        ("Started by", facts.started_by(session)),
+        ("ACUs used", facts.acus(session.acus_consumed)),
+        ("Last activity", slack_date(session.updated_at)),
+        ("Session", code(session.session_id, 60) or "—"),
+    ]
+
+
+def _session_line(session: Session, *, recovered: bool) -> str:
+    title = facts.title_link(session, limit=LIST_TITLE_MAX)
+    if recovered:
+        return f"• :white_check_mark: {title} — recovered"
+    emoji = status_emoji(session.status, session.status_detail)
+    return f"• {emoji} {title} — started by {facts.started_by(session)}, {facts.acus(session.acus_consumed)} ACUs"
+
+
+def _buttons(session: Session) -> list[Block]:
+    value = facts.button_value(session)
+    insights = button(VIEW_INSIGHTS, action_id=ActionId.VIEW_INSIGHTS, value=value) if value else None
+    present = [b for b in (facts.open_button(session, ActionId.OPEN_ALERT_SESSION), insights) if b is not None]
+    return [actions(*present)] if present else []

@@ -1,0 +1,41 @@
+"""Link previews for pasted Devin session links: compact (a few blocks, no buttons), or minimal for shared channels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blocks import facts
+from blocks.kit import Block, context, section
+from blocks.status import size_text, status_emoji, status_label, status_line
+from blocks.text import slack_date
+from bot.devin.models import Session, SessionInsights
+
+
+def session_unfurl(session: Session, *, minimal: bool = False) -> dict[str, Any]:
+    """`{"blocks": [...]}` for `chat.unfurl`.
+
+    There is deliberately no `text` key: Slack shows the blocks, and a fallback text in an unfurl
+    is either ignored or rejected (Sentry strips it before calling `chat.unfurl` for the same reason).
+    `minimal` shows only the title and the status, for channels shared with other organisations.
+    """
+    if minimal:
+        line = f"{status_emoji(session.status)} {status_label(session.status)}"
+        return {"blocks": [section(f"*{facts.title_link(session)}*\n{line}")]}
+    blocks: list[Block] = [
+        section(f"*{facts.title_link(session)}*\n{status_line(session.status, session.status_detail)}"),
+        context(*_facts(session)),
+    ]
+    return {"blocks": blocks}
+
+
+def _facts(session: Session) -> list[str]:
+    items = []
+    if isinstance(session, SessionInsights) and session.session_size:
+        items.append(f"Size *{size_text(session.session_size)}*")
+    items += [
+        f"*{facts.acus(session.acus_consumed)}* ACUs",
+        facts.pr_summary(session.pull_requests),
+        f"Started by {facts.started_by(session)}",
+        f"Updated {slack_date(session.updated_at)}",
+    ]
+    return items

@@ -1,0 +1,168 @@
+"""Golden payloads of every builder: the full JSON users would get, reviewed as files under tests/golden/.
+
+Missing goldens are written on the first run (and the test fails when `CI` is set, so CI never
+accepts a payload nobody reviewed); `UPDATE_GOLDEN=1` rewrites them after an intended change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from blocks.alert import (
+    alert_message,
+    alert_resolved_reply,
+    alert_settings_message,
+    grouped_alert_message,
+    grouped_alert_thread_message,
+)
+from blocks.details import details_view, loading_view
+from blocks.help import notice_message, usage_message
+from blocks.home import home_view
+from blocks.session import session_message
+from blocks.unfurl import session_unfurl
+from tests import blocks_samples as s
+from tests.blockkit_limits import (
+    assert_message_limits,
+    assert_no_unescaped_control,
+    assert_unfurl_limits,
+    assert_view_limits,
+)
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+ALLOWED_HOSTS = ("app.devin.ai", "github.com")
+GENERATING = ":hourglass_flowing_sand: Generating insights… this usually takes about a minute"
+STORM = [s.numbered_session(n, status_detail="org_usage_limit_exceeded") for n in range(1, 41)]
+STORM_IDS = [x.session_id for x in STORM]
+
+
+def _settings(**changes: Any) -> dict[str, Any]:
+    defaults: dict[str, Any] = {
+        "channel_id": "C0123ABCDEF",
+        "enabled": True,
+        "reasons": ["out_of_credits", "payment_declined", "org_usage_limit_exceeded"],
+        "is_default_channel": False,
+        "last_error": None,
+        "last_error_at": None,
+        "pending": 0,
+    }
+    return alert_settings_message(**{**defaults, **changes})  # type: ignore[return-value]
+
+
+MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
+    "card_with_analysis": lambda: session_message(s.insights()),
+    "card_without_analysis": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS)),
+    "card_with_notice": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS), notice=GENERATING),
+    "card_shared": lambda: session_message(s.insights(), shared_by_user_id="U024BE7LH"),
+    "card_huge_analysis": lambda: session_message(s.huge_insights()),
+    "card_hostile_title": lambda: session_message(s.hostile_insights(), shared_by_user_id="<!channel>"),
+    "card_untitled": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS, title=None)),
+    "alert_open": lambda: alert_message(s.session(), reason="out_of_credits", opened_at=s.OPENED_AT),
+    "alert_resolved": lambda: alert_message(
+        s.session(status="running", status_detail="working"),
+        reason="out_of_credits",
+        opened_at=s.OPENED_AT,
+        resolved_at=s.NOW,
+        resolved_status="running",
+    ),
+    "alert_reason_changed": lambda: alert_message(
+        s.session(status_detail="payment_declined"),
+        reason="payment_declined",
+        opened_at=s.OPENED_AT,
+        reason_changed_from="out_of_credits",
+    ),
+    "grouped_open": lambda: grouped_alert_message(STORM, reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT),
+    "grouped_partly_resolved": lambda: grouped_alert_message(
+        STORM, reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT, resolved_ids=STORM_IDS[:12]
+    ),
+    "grouped_fully_resolved": lambda: grouped_alert_message(
+        STORM[:5], reason="out_of_quota", opened_at=s.OPENED_AT, resolved_ids=STORM_IDS, resolved_at=s.NOW
+    ),
+    "grouped_thread": lambda: grouped_alert_thread_message(STORM[15:], reason="org_usage_limit_exceeded"),
+    "alert_resolved_reply": lambda: alert_resolved_reply(s.session(), resolved_status="running", down_seconds=7980),
+    "settings": lambda: _settings(),
+    "settings_with_error": lambda: _settings(
+        enabled=True, is_default_channel=True, last_error="not_in_channel", last_error_at=s.OPENED_AT, pending=3
+    ),
+    "settings_off": lambda: _settings(enabled=False, reasons=[]),
+    "usage": lambda: usage_message(),
+    "usage_with_note": lambda: usage_message("I couldn't find a Devin session link in `foo <bar>`"),
+    "notice": lambda: notice_message("Devin is not answering right now; try again in a minute."),
+}
+UNFURLS: dict[str, Callable[[], Mapping[str, Any]]] = {
+    "unfurl_running": lambda: session_unfurl(s.session(s.SESSION_RUNNING)),
+    "unfurl_suspended": lambda: session_unfurl(s.session()),
+    "unfurl_exit_insights": lambda: session_unfurl(s.insights()),
+    "unfurl_minimal_running": lambda: session_unfurl(s.session(s.SESSION_RUNNING), minimal=True),
+    "unfurl_minimal_suspended": lambda: session_unfurl(s.session(), minimal=True),
+    "unfurl_minimal_exit": lambda: session_unfurl(s.insights(), minimal=True),
+}
+VIEWS: dict[str, Callable[[], Mapping[str, Any]]] = {
+    "details": lambda: details_view(s.insights()),
+    "details_huge": lambda: details_view(s.huge_insights()),
+    "details_without_analysis": lambda: details_view(s.insights(s.INSIGHTS_NO_ANALYSIS)),
+    "details_loading": lambda: loading_view(),
+    "details_error": lambda: loading_view(error="Devin is not answering right now; try again in a minute."),
+    "home": lambda: home_view(alert_channels=["C0123ABCDEF", "not-a-channel", "C0123ABCDEF", "G0456"]),
+    "home_no_alerts": lambda: home_view(alert_channels=[]),
+}
+
+
+def assert_matches_golden(name: str, payload: Mapping[str, Any]) -> None:
+    """Compare `payload` with `tests/golden/<name>.json`; write it when missing (unless CI) or asked to."""
+    path = GOLDEN_DIR / f"{name}.json"
+    rendered = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_GOLDEN") == "1" or not path.exists():
+        if not path.exists() and os.environ.get("CI"):
+            pytest.fail(f"golden {path.name} is missing; run the tests locally and commit it")
+        GOLDEN_DIR.mkdir(exist_ok=True)
+        path.write_text(rendered, encoding="utf-8")
+    assert rendered == path.read_text(encoding="utf-8"), f"{name} differs from {path}; UPDATE_GOLDEN=1 to accept"
+
+
+def assert_sdk_accepts_blocks(blocks: list[dict[str, Any]]) -> None:
+    """slack_sdk's models parse each block and serialise it back unchanged (they validate some limits)."""
+    for raw in blocks:
+        parsed = Block.parse(raw)
+        assert parsed is not None, raw
+        assert parsed.to_dict() == raw
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_golden_message(name: str) -> None:
+    message = MESSAGES[name]()
+    assert_message_limits(message)
+    assert_no_unescaped_control(message, allowed_hosts=ALLOWED_HOSTS)
+    assert_sdk_accepts_blocks(message["blocks"])
+    assert_matches_golden(name, message)
+
+
+@pytest.mark.parametrize("name", sorted(UNFURLS))
+def test_golden_unfurl(name: str) -> None:
+    unfurl = UNFURLS[name]()
+    assert_unfurl_limits(unfurl)
+    assert_no_unescaped_control(unfurl, allowed_hosts=ALLOWED_HOSTS)
+    assert_sdk_accepts_blocks(unfurl["blocks"])
+    assert_matches_golden(name, unfurl)
+
+
+@pytest.mark.parametrize("name", sorted(VIEWS))
+def test_golden_view(name: str) -> None:
+    view = VIEWS[name]()
+    assert_view_limits(view)
+    assert_no_unescaped_control(view, allowed_hosts=ALLOWED_HOSTS)
+    assert View(**view).to_dict() == view
+    assert_matches_golden(name, view)
+
+
+def test_golden_every_file_has_a_case() -> None:
+    cases = {*MESSAGES, *UNFURLS, *VIEWS}
+    stale = {path.stem for path in GOLDEN_DIR.glob("*.json")} - cases
+    assert not stale, f"golden files without a case (delete them): {sorted(stale)}"

@@ -62,6 +62,8 @@ class AlertsRuntime:
             default_reasons=self._settings.alert_reasons,
             lookback_minutes=self._settings.alert_lookback_minutes,
             clock=self._clock,
+            # One interval: a replica that stops renewing is replaced within two intervals.
+            lease_ttl_seconds=float(self._settings.alert_poll_seconds),
         )
         if self._schedule:
             self._scheduler = build_scheduler(self._tick, every_seconds=self._settings.alert_poll_seconds)
@@ -117,6 +119,7 @@ class AlertsRuntime:
             "pending_alerts": health.pending_alerts,
             "pending_updates": health.pending_updates,
             "last_poll_failed": health.last_error is not None,
+            "polling_here": health.lease_holder == self._service.holder_id,
         }
 
 

@@ -236,6 +236,11 @@ class SlackStandIn:
         """Delay every answer to `method` (or `response_url`) by `seconds`; 0 removes the delay."""
         self._latency[method] = seconds
 
+    def clear_faults(self) -> None:
+        """Stop injecting failures and latency; recorded calls and workspace content stay."""
+        self._faults.clear()
+        self._latency.clear()
+
     def clear(self) -> None:
         """Forget recorded calls, workspace content, hook uses, faults and latencies (configuration stays)."""
         self.calls.clear()

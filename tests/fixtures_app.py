@@ -25,6 +25,7 @@ from bot.sandbox import (
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
 from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, block_action, slash_command
+from bot.wiring import build_app
 
 FAST_INSIGHTS = InsightsTiming(poll_interval=0.05, still_working_after=30.0, give_up_after=5.0)
 TEST_RETRY = RetryPolicy(budget_seconds=3.0, max_attempts=3, backoff_initial=0.01, backoff_max=0.05)
@@ -93,8 +94,10 @@ async def running_app(
     timing: InsightsTiming = FAST_INSIGHTS,
     retry: RetryPolicy = TEST_RETRY,
     devin_kwargs: dict[str, Any] | None = None,
+    with_alerts: bool = False,
     **overrides: Any,
 ) -> AsyncIterator[RunningApp]:
+    """The app on a free port; `with_alerts` adds the alert engine (store, scheduler) as `devin-insights run` has it."""
     devin = DevinSimulator(**(devin_kwargs or {"insights_delay": 0.2}))
     slack = SlackStandIn()
     await devin.start()
@@ -110,7 +113,10 @@ async def running_app(
         **overrides,
     )
     client = DevinClient.create(api_url=devin.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=retry)
-    app = create_app(settings, devin=client, insights_timing=timing)
+    if with_alerts:
+        app = build_app(settings, http_mode=True, devin=client, insights_timing=timing)
+    else:
+        app = create_app(settings, devin=client, insights_timing=timing)
     runner = web.AppRunner(app.web_application(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

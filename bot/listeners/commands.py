@@ -84,7 +84,7 @@ def _settings_message(settings: ChannelSettings, pending: int) -> Message:
         channel_id=settings.channel_id,
         enabled=settings.enabled,
         reasons=settings.reasons,
-        is_default_channel=settings.source == "default",
+        is_default_channel=settings.is_default_channel,
         last_error=problem.error if problem else None,
         last_error_at=int(problem.last_at) if problem else None,
         pending=pending,

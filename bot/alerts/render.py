@@ -1,0 +1,60 @@
+"""Outbox rows → Slack messages, through the pure builders in `blocks/alert.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from blocks.alert import (
+    GROUP_LIST_MAX,
+    alert_message,
+    alert_resolved_reply,
+    grouped_alert_message,
+    grouped_alert_thread_message,
+)
+from blocks.kit import Message
+from bot.devin.models import Session
+from bot.store import AlertRecord
+
+
+def session_of(alert: AlertRecord) -> Session:
+    """The session snapshot stored with the alert (the data Devin returned when it last changed)."""
+    if alert.session_json is None:
+        raise ValueError(f"alert {alert.id} has no session snapshot")
+    return Session.model_validate_json(alert.session_json)
+
+
+def single_message(alert: AlertRecord) -> Message:
+    """The alert message for one session's episode, in its current state."""
+    return alert_message(
+        session_of(alert),
+        reason=alert.reason or "",
+        opened_at=alert.opened_at,
+        resolved_at=alert.resolved_at,
+        resolved_status=alert.resolved_status,
+        reason_changed_from=alert.reason_changed_from,
+    )
+
+
+def resolved_reply(alert: AlertRecord) -> Message:
+    """The thread reply saying the session recovered, and after how long."""
+    down = max(0, (alert.resolved_at or alert.opened_at) - alert.opened_at)
+    return alert_resolved_reply(session_of(alert), resolved_status=alert.resolved_status or "", down_seconds=down)
+
+
+def group_message(group: AlertRecord, members: Sequence[AlertRecord]) -> Message:
+    """The grouped (storm) alert: every member session, with how many have recovered."""
+    return grouped_alert_message(
+        [session_of(m) for m in members],
+        reason=group.reason or "",
+        opened_at=group.opened_at,
+        resolved_ids=tuple(m.session_id for m in members if m.resolved_at is not None and m.session_id),
+        resolved_at=group.resolved_at,
+    )
+
+
+def group_thread_message(group: AlertRecord, members: Sequence[AlertRecord]) -> Message | None:
+    """The thread message listing the sessions the channel message had no room for; None if all fit."""
+    rest = members[GROUP_LIST_MAX:]
+    if not rest:
+        return None
+    return grouped_alert_thread_message([session_of(m) for m in rest], reason=group.reason or "")

@@ -1,0 +1,99 @@
+"""Create or upgrade the schema at start-up, in order, without losing data.
+
+Each step is idempotent (it checks before it creates or adds), so a step interrupted by a crash,
+or run against a database that already has its change, is simply run again. The version reached
+is recorded in `meta`. On PostgreSQL an advisory lock serialises replicas starting together; on
+SQLite the write transaction does (see engine.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import Column, Table, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.schema import CreateColumn
+
+from bot.store import schema
+from bot.store.dialect import upsert
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION_KEY = "schema_version"
+MIGRATION_LOCK_KEY = 0x0DE71A51
+"""PostgreSQL advisory lock id held while migrating (any constant unique to this app)."""
+
+Step = Callable[[AsyncConnection], Awaitable[None]]
+
+
+class SchemaVersionError(RuntimeError):
+    """The database was written by a newer version of the app."""
+
+
+async def _create_all(conn: AsyncConnection) -> None:
+    # A fresh database gets the newest shape at once; later steps then find nothing to do.
+    await conn.run_sync(schema.metadata.create_all, checkfirst=True)
+
+
+async def _storm_groups_and_lease(conn: AsyncConnection) -> None:
+    alerts = schema.alerts
+    for column in (alerts.c.kind, alerts.c.group_key, alerts.c.claim_token):
+        await _add_column_if_missing(conn, alerts, column)
+    await conn.run_sync(schema.lease.create, checkfirst=True)
+    index = next(ix for ix in alerts.indexes if ix.name == "ix_alerts_group_key")
+    await conn.run_sync(index.create, checkfirst=True)
+
+
+MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
+    (1, "initial schema", _create_all),
+    (2, "storm groups, delivery claims and the poller lease", _storm_groups_and_lease),
+)
+"""Ordered steps; version N's step brings a version N-1 database to version N."""
+
+
+async def migrate(engine: AsyncEngine) -> int:
+    """Bring the database to the newest schema version and return it."""
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        current = await _current_version(conn)
+        latest = MIGRATIONS[-1][0]
+        if current > latest:
+            raise SchemaVersionError(
+                f"the database schema is version {current}, newer than this app understands ({latest}); "
+                "upgrade devin-insights or point DATABASE_URL at another database"
+            )
+        for version, description, step in MIGRATIONS:
+            if version <= current:
+                continue
+            await step(conn)
+            await conn.execute(
+                upsert(conn, schema.meta, {"key": SCHEMA_VERSION_KEY, "value": str(version)}, ["key"], ["value"])
+            )
+            log.info("store.migrated", extra={"version": version, "step": description})
+        return max(current, latest)
+
+
+async def schema_version(engine: AsyncEngine) -> int:
+    """The version recorded in the database (0 for an empty one)."""
+    async with engine.connect() as conn:
+        return await _current_version(conn)
+
+
+async def _current_version(conn: AsyncConnection) -> int:
+    if not await conn.run_sync(lambda sync: inspect(sync).has_table(schema.meta.name)):
+        return 0
+    value = await conn.scalar(select(schema.meta.c.value).where(schema.meta.c.key == SCHEMA_VERSION_KEY))
+    return int(value) if value is not None else 0
+
+
+async def _add_column_if_missing(conn: AsyncConnection, table: Table, column: Column[Any]) -> None:
+    existing = await conn.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns(table.name)})
+    if column.name in existing:
+        return
+    # CreateColumn renders "name TYPE DEFAULT … NOT NULL" for this dialect; both dialects accept
+    # ADD COLUMN with a NOT NULL column as long as it has a default, which ours do.
+    ddl = CreateColumn(column).compile(dialect=conn.dialect)
+    await conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))

@@ -1,0 +1,254 @@
+"""Store and alert-engine fixtures; enable with `pytest_plugins = ["tests.fixtures_store"]`.
+
+- `store_url`: the database URL of one test, parametrised over `sqlite` (a new file in tmp_path) and
+  `postgresql` (marked `postgres`; one database created per test session).
+- `store`: a migrated `Store` on `store_url` with no rows (PostgreSQL is emptied first), closed after the test.
+- `blank_store_url`: like `store_url`, but without any table (migration tests).
+- `alerts_devin_org`: an unseeded DevinSimulator on `devin_clock` (tests/fixtures_devin.py); `alerts_devin`:
+  a DevinClient for it whose retries never really sleep.
+- `alerts_world`: those, the store, `devin_clock` (the service's clock too) and the Slack stand-in
+  (`slack_standin`, `slack_web_client` from tests/fixtures_slack.py) in one `AlertWorld`, which also builds
+  services and reads alerts.
+
+Test modules take everything through fixtures (no imports from here), so the module works whether
+it is registered by the root conftest or by a test module's `pytest_plugins`.
+
+PostgreSQL comes from `DI_TEST_POSTGRES_URL` (read at import: the autouse fixture clears `DEVIN_*`),
+default `postgresql://postgres@127.0.0.1:5432/postgres`. Unreachable: skipped, or failed when `CI` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import asyncpg
+import httpx
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
+
+from bot.alerts import AlertService
+from bot.devin.client import DevinClient
+from bot.sandbox import SANDBOX_API_KEY, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID
+from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.slack_api import SlackStandIn
+from bot.store import AlertRecord, SchemaVersionError, Store, create_engine
+from bot.store import outbox as outbox_queries
+from bot.store.schema import metadata
+
+POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DEFAULT_REASONS = (
+    "out_of_credits",
+    "out_of_quota",
+    "no_quota_allocation",
+    "payment_declined",
+    "usage_limit_exceeded",
+    "org_usage_limit_exceeded",
+    "total_session_limit_exceeded",
+    "error",
+)
+FAST_CHANNEL_RATE = (100.0, 1.0)
+"""Per-channel pacing for tests that are not about pacing (the real one is 1 message a second)."""
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+class Clock(Protocol):
+    """The `devin_clock` fixture's ManualClock: a float clock that moves only with `advance()`."""
+
+    now: float
+
+    def __call__(self) -> float: ...
+
+    def advance(self, seconds: float) -> float: ...
+
+
+class NoSleep:
+    """The Devin client's retry sleep: records the waits, returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _admin_async(sql: str) -> None:
+    conn = await asyncpg.connect(_asyncpg_dsn(POSTGRES_ADMIN_URL), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _admin(sql: str) -> None:
+    # Its own thread and loop: the fixture is first requested from inside a running test loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _admin_async(sql)).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of its own for this test session (`di_test_<random>`), dropped at the end."""
+    name = f"di_test_{secrets.token_hex(4)}"
+    try:
+        _admin(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not usable ({type(exc).__name__}: {exc})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI requires it (set DI_TEST_POSTGRES_URL)")
+        pytest.skip(f"{message}; start it or set DI_TEST_POSTGRES_URL to run the postgres tests")
+    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The database of one test: a new SQLite file, or the session's PostgreSQL database (see `store`)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'alerts.db'}"
+    return str(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+async def store(store_url: str) -> AsyncIterator[Store]:
+    """A migrated Store without rows (PostgreSQL tables are emptied, which is far cheaper than re-creating them)."""
+    try:
+        opened = await Store.open(store_url)
+    except SchemaVersionError:  # a migration test left the shared database at another version
+        await _drop_all(store_url)
+        opened = await Store.open(store_url)
+    try:
+        if opened.dialect == "postgresql":
+            await _truncate_all(opened)
+        yield opened
+    finally:
+        await opened.aclose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def blank_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database without any table, for migration tests."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'blank.db'}"
+    url = str(request.getfixturevalue("postgres_database"))
+    await _drop_all(url)
+    return url
+
+
+async def _truncate_all(store: Store) -> None:
+    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables if table.name != "meta")
+    async with store.transaction() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+async def _drop_all(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for name in await conn.run_sync(lambda sync: inspect(sync).get_table_names()):
+                await conn.execute(text(f'DROP TABLE "{name}" CASCADE'))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def alerts_devin_org(devin_clock: Clock) -> AsyncIterator[DevinSimulator]:
+    """An empty simulated org (no seed sessions) on `devin_clock`."""
+    simulator = DevinSimulator(seed=False, clock=devin_clock)
+    await simulator.start()
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+@pytest.fixture
+async def alerts_devin(alerts_devin_org: DevinSimulator) -> AsyncIterator[DevinClient]:
+    # A plain-HTTP transport: the simulator speaks no TLS, and skipping the CA bundle load saves
+    # a noticeable slice of every test.
+    client = DevinClient.create(
+        api_url=alerts_devin_org.url,
+        api_key=SANDBOX_API_KEY,
+        org_id=SANDBOX_ORG_ID,
+        sleep=NoSleep(),
+        transport=httpx.AsyncHTTPTransport(verify=False),
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@dataclass
+class AlertWorld:
+    """Every moving part of an alert test, and the helpers to drive it."""
+
+    store: Store
+    store_url: str
+    clock: Clock
+    devin_org: DevinSimulator
+    devin: DevinClient
+    slack: SlackStandIn
+    slack_client: AsyncWebClient
+
+    def service(self, *, store: Store | None = None, **overrides: Any) -> AlertService:
+        """An AlertService as the app builds it, on the test clock, with fast pacing unless overridden."""
+        options: dict[str, Any] = {
+            "default_channel": SANDBOX_CHANNEL_ID,
+            "default_reasons": DEFAULT_REASONS,
+            "lookback_minutes": 60,
+            "clock": self.clock,
+            "holder_id": "replica-a",
+            "channel_rate": FAST_CHANNEL_RATE,
+        }
+        options.update(overrides)
+        return AlertService(store or self.store, self.devin, self.slack_client, **options)
+
+    async def open_store(self) -> Store:
+        """A second Store on the same database: another process, or the same one after a restart."""
+        return await Store.open(self.store_url)
+
+    async def alerts(self, store: Store | None = None, **filters: str) -> list[AlertRecord]:
+        """Every alert row (groups and members included), oldest first."""
+        async with (store or self.store).transaction() as conn:
+            return await outbox_queries.list_alerts(conn, **filters)
+
+    def suspend(self, reason: str = "out_of_credits", **fields: Any) -> str:
+        """Add a session that is suspended now; returns its id."""
+        return str(self.devin_org.add_session(status="suspended", status_detail=reason, **fields)["session_id"])
+
+    def posts(self, channel: str = SANDBOX_CHANNEL_ID) -> list[dict[str, Any]]:
+        """Top-level messages in a channel, as they read now."""
+        return self.slack.messages(channel)
+
+    def ok_calls(self, method: str) -> list[Any]:
+        return [c for c in self.slack.calls_to(method) if c.ok]
+
+
+@pytest.fixture
+def alerts_world(
+    store: Store,
+    store_url: str,
+    devin_clock: Clock,
+    alerts_devin_org: DevinSimulator,
+    alerts_devin: DevinClient,
+    slack_standin: SlackStandIn,
+    slack_web_client: AsyncWebClient,
+) -> AlertWorld:
+    return AlertWorld(store, store_url, devin_clock, alerts_devin_org, alerts_devin, slack_standin, slack_web_client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -14,7 +15,7 @@ from bot.config import Settings
 from bot.devin.client import DevinClient, RetryPolicy
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
 from bot.slack_scopes import BOT_SCOPES, ESSENTIAL_SCOPES
-from bot.store import Store
+from bot.store import Store, outbox, sessions
 
 CHECK_RETRY = RetryPolicy(budget_seconds=10.0, max_attempts=2, backoff_initial=0.2, backoff_max=1.0)
 SLACK_TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
@@ -254,5 +255,21 @@ async def _check_store(settings: Settings, report: CheckReport) -> None:
             "check DATABASE_URL and that the database server is reachable",
         )
         return
-    await store.aclose()
+    try:
+        async with store.transaction() as conn:
+            state = await sessions.get_poller_state(conn)
+            pending, updates = await outbox.count_owed(conn)
+    finally:
+        await store.aclose()
     report.ok("store", "reachable and migrated")
+    if state.last_success_at is None:
+        report.ok("alert poller", "has not polled yet (it starts with the app)")
+        return
+    now = time.time()
+    lag = f", watermark lag {int(now - state.watermark)} s" if state.watermark is not None else ""
+    age = int(now - state.last_success_at)
+    detail = f"last successful poll {age} s ago{lag}; {pending} alert(s) and {updates} update(s) pending"
+    if state.last_error:
+        report.warn("alert poller", detail + "; the last poll failed", "see the app's log (devin.request.failed)")
+    else:
+        report.ok("alert poller", detail)

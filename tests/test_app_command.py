@@ -208,3 +208,10 @@ async def test_oversized_request_body_is_refused_before_parsing(live: RunningApp
     result = await live.sender.post(body, "application/x-www-form-urlencoded")
     assert result.status == 413
     assert live.slack.calls_to("response_url") == []
+
+
+async def test_button_details_when_slack_refuses_the_modal_says_so(live: RunningApp) -> None:
+    live.slack.fail("views.open", error="expired_trigger_id")
+    _, hook = await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
+    (reply,) = await live.responses(hook)
+    assert "Click *Details* again" in _text(reply)

@@ -37,6 +37,7 @@ NOT_READY_NOTICE = (
 )
 NO_MESSAGES_NOTICE = ":information_source: Devin can't generate insights for a session without any Devin messages."
 INVALID_BUTTON = "That button no longer points at a valid session."
+DETAILS_NOT_OPENED = "Slack couldn't open the details window just now. Click *Details* again."
 
 
 async def handle_link_button(ack: AsyncAck) -> None:
@@ -119,7 +120,12 @@ def make_show_details(deps: AppDeps) -> Handler:
             await _notice(respond, INVALID_BUTTON)
             return
         # The trigger_id expires in 3 s and Devin may be slower: open a loading modal now, fill it after.
-        opened = await client.views_open(trigger_id=payload.trigger_id, view=loading_view())
+        try:
+            opened = await client.views_open(trigger_id=payload.trigger_id, view=loading_view())
+        except SlackApiError as error:  # e.g. expired_trigger_id when Slack was slow to deliver the click
+            log.info("action.details.open_failed", extra={"error": error.response.get("error")})
+            await _notice(respond, DETAILS_NOT_OPENED)
+            return
         view_id = opened["view"]["id"]
         try:
             insights = await deps.devin.get_session_insights(payload.value)

@@ -14,18 +14,12 @@ from aiohttp import web
 from rich.console import Console
 
 from bot.app import InsightsApp
-from bot.config import Settings
 from bot.deps import InsightsTiming
 from bot.ids import ActionId
-from bot.sandbox import (
-    SANDBOX_API_KEY,
-    SANDBOX_BOT_TOKEN,
-    SANDBOX_CHANNEL_ID,
-    SANDBOX_ORG_ID,
-    SANDBOX_SIGNING_SECRET,
-)
+from bot.sandbox import SANDBOX_CHANNEL_ID, SANDBOX_SIGNING_SECRET
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS
+from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
 from bot.sandbox.slack_requests import SlackRequestSender, block_action, link_shared_event, new_ts, slash_command
 from bot.terminal import block_kit_builder_url, render_message
@@ -87,14 +81,10 @@ async def demo_world() -> AsyncIterator[DemoWorld]:
     try:
         await devin.start()
         await slack.start()
-        settings = Settings(
-            slack_bot_token=SANDBOX_BOT_TOKEN,
-            slack_signing_secret=SANDBOX_SIGNING_SECRET,
-            slack_api_url=slack.api_url,
-            devin_api_key=SANDBOX_API_KEY,
-            devin_org_id=SANDBOX_ORG_ID,
-            devin_api_url=devin.url,
-            database_url=f"sqlite:///{workdir}/demo.db",
+        settings = sandbox_settings(
+            devin.url,
+            slack.api_url,
+            f"sqlite:///{workdir}/demo.db",
             alert_channel=SANDBOX_CHANNEL_ID,
             alert_poll_seconds=1,
         )

@@ -17,12 +17,12 @@ from bot.deps import InsightsTiming
 from bot.devin.client import DevinClient, RetryPolicy
 from bot.sandbox import (
     SANDBOX_API_KEY,
-    SANDBOX_BOT_TOKEN,
     SANDBOX_CHANNEL_ID,
     SANDBOX_ORG_ID,
     SANDBOX_SIGNING_SECRET,
 )
 from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
 from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, block_action, slash_command
 from bot.wiring import build_app
@@ -102,16 +102,7 @@ async def running_app(
     slack = SlackStandIn()
     await devin.start()
     await slack.start()
-    settings = Settings(
-        slack_bot_token=SANDBOX_BOT_TOKEN,
-        slack_signing_secret=SANDBOX_SIGNING_SECRET,
-        slack_api_url=slack.api_url,
-        devin_api_key=SANDBOX_API_KEY,
-        devin_org_id=SANDBOX_ORG_ID,
-        devin_api_url=devin.url,
-        database_url=f"sqlite:///{tmp_path}/store.db",
-        **overrides,
-    )
+    settings = sandbox_settings(devin.url, slack.api_url, f"sqlite:///{tmp_path}/store.db", **overrides)
     client = DevinClient.create(api_url=devin.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=retry)
     if with_alerts:
         app = build_app(settings, http_mode=True, devin=client, insights_timing=timing)

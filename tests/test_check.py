@@ -15,6 +15,7 @@ from bot.check import format_line, run_checks
 from bot.config import Settings
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, DEFAULT_SCOPES, SlackStandIn
 
 WRONG_SLACK_TOKEN = "xoxb-1111-2222-wrongwrongwrongwrong"
@@ -28,17 +29,8 @@ async def services() -> AsyncIterator[tuple[DevinSimulator, SlackStandIn]]:
 
 
 def _settings(tmp_path: Path, devin: DevinSimulator, slack: SlackStandIn, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "slack_bot_token": SANDBOX_BOT_TOKEN,
-        "slack_signing_secret": "sandbox-signing-secret-0000000000",
-        "slack_api_url": slack.api_url,
-        "devin_api_key": SANDBOX_API_KEY,
-        "devin_org_id": SANDBOX_ORG_ID,
-        "devin_api_url": devin.url,
-        "alert_channel": SANDBOX_CHANNEL_ID,
-        "database_url": f"sqlite:///{tmp_path}/store.db",
-    }
-    return Settings(**(values | overrides))
+    values: dict[str, Any] = {"alert_channel": SANDBOX_CHANNEL_ID} | overrides
+    return sandbox_settings(devin.url, slack.api_url, f"sqlite:///{tmp_path}/store.db", **values)
 
 
 def _output(report: Any) -> str:

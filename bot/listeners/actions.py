@@ -49,10 +49,8 @@ def make_generate_insights(deps: AppDeps) -> Handler:
     async def handle_generate_insights(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
-        payload = ActionPayload.parse(body, action)
-        if not is_session_id(payload.value):
-            await _notice(respond, INVALID_BUTTON)
+        payload = await _session_button(ack, body, action, respond)
+        if payload is None:
             return
         try:
             await GenerateFlow(deps, payload.value, respond).run()
@@ -114,10 +112,8 @@ def make_show_details(deps: AppDeps) -> Handler:
     async def handle_show_details(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
-        payload = ActionPayload.parse(body, action)
-        if not is_session_id(payload.value):
-            await _notice(respond, INVALID_BUTTON)
+        payload = await _session_button(ack, body, action, respond)
+        if payload is None:
             return
         # The trigger_id expires in 3 s and Devin may be slower: open a loading modal now, fill it after.
         try:
@@ -141,10 +137,8 @@ def make_share_in_channel(deps: AppDeps) -> Handler:
     async def handle_share_in_channel(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
-        payload = ActionPayload.parse(body, action)
-        if not is_session_id(payload.value):
-            await _notice(respond, INVALID_BUTTON)
+        payload = await _session_button(ack, body, action, respond)
+        if payload is None:
             return
         if not deps.access.channel_allowed(payload.channel_id):
             await _notice(respond, replies.NOT_ALLOWED_CHANNEL)
@@ -172,15 +166,25 @@ def make_view_insights(deps: AppDeps) -> Handler:
     async def handle_view_insights(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        await ack()
-        payload = ActionPayload.parse(body, action)
-        if not is_session_id(payload.value):
-            await _notice(respond, INVALID_BUTTON)
+        payload = await _session_button(ack, body, action, respond)
+        if payload is None:
             return
         message = await lookup_card(deps, payload.value, payload.channel_id)
         await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)
 
     return handle_view_insights
+
+
+async def _session_button(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+) -> ActionPayload | None:
+    """Ack, then parse; a button whose value is not a canonical session id gets a sentence and no Devin call."""
+    await ack()
+    payload = ActionPayload.parse(body, action)
+    if is_session_id(payload.value):
+        return payload
+    await _notice(respond, INVALID_BUTTON)
+    return None
 
 
 async def _notice(respond: AsyncRespond, sentence: str) -> None:

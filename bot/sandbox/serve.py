@@ -5,10 +5,26 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from typing import Any
 
+from bot.config import Settings
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID, SANDBOX_SIGNING_SECRET
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.slack_api import SlackStandIn
+
+
+def sandbox_settings(devin_url: str, slack_api_url: str, database_url: str, **overrides: Any) -> Settings:
+    """Settings for the real app pointed at running stand-ins (HTTP mode; the demo and the tests use it)."""
+    values: dict[str, Any] = {
+        "slack_bot_token": SANDBOX_BOT_TOKEN,
+        "slack_signing_secret": SANDBOX_SIGNING_SECRET,
+        "slack_api_url": slack_api_url,
+        "devin_api_key": SANDBOX_API_KEY,
+        "devin_org_id": SANDBOX_ORG_ID,
+        "devin_api_url": devin_url,
+        "database_url": database_url,
+    }
+    return Settings(**(values | overrides))
 
 
 def sandbox_env(devin_url: str, slack_api_url: str) -> list[str]:

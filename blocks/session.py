@@ -60,9 +60,14 @@ UNRANKED = 9
 
 
 def session_message(
-    insights: SessionInsights, *, notice: str | None = None, shared_by_user_id: str | None = None
+    insights: SessionInsights,
+    *,
+    notice: str | None = None,
+    shared_by_user_id: str | None = None,
+    generating: bool = False,
 ) -> Message:
-    """The insights card. `notice` is a status line shown near the top; `shared_by_user_id` marks a shared copy."""
+    """The insights card. `notice` is a status line shown near the top; `shared_by_user_id` marks a shared copy;
+    `generating` hides the Generate button while a generation runs (a second click would only say so)."""
     blocks: list[Block] = [header(facts.title(insights))]
     if notice and notice.strip():
         blocks.append(context(paragraph(notice, NOTICE_MAX)))
@@ -77,7 +82,7 @@ def session_message(
         blocks.append(context(tags))
     blocks.append(divider())
     blocks.extend(analysis_blocks(insights.analysis) if insights.analysis else [section(NO_ANALYSIS)])
-    blocks += _buttons(insights, shared=shared_by_user_id is not None)
+    blocks += _buttons(insights, shared=shared_by_user_id is not None, generating=generating)
     summary = status_summary(insights.status, insights.status_detail)
     return message(f"Devin session: {inline(facts.title(insights), 150)} — {summary}", blocks)
 
@@ -203,14 +208,15 @@ def _more_in_details(noun: str) -> Callable[[int], str]:
     return lambda count: MORE_IN_DETAILS.format(items=plural(count, f"more {noun}"))
 
 
-def _buttons(insights: SessionInsights, *, shared: bool) -> list[Block]:
+def _buttons(insights: SessionInsights, *, shared: bool, generating: bool) -> list[Block]:
     elements = [facts.open_button(insights, ActionId.OPEN_IN_DEVIN)]
     if (session_id := facts.button_value(insights)) is not None:
-        if insights.analysis is None:
-            kind = button(GENERATE_INSIGHTS, action_id=ActionId.GENERATE_INSIGHTS, value=session_id, style="primary")
-        else:
-            kind = button(DETAILS, action_id=ActionId.SHOW_DETAILS, value=session_id)
-        elements.append(kind)
+        if insights.analysis is not None:
+            elements.append(button(DETAILS, action_id=ActionId.SHOW_DETAILS, value=session_id))
+        elif not generating:
+            elements.append(
+                button(GENERATE_INSIGHTS, action_id=ActionId.GENERATE_INSIGHTS, value=session_id, style="primary")
+            )
         if not shared:
             elements.append(button(SHARE_IN_CHANNEL, action_id=ActionId.SHARE_IN_CHANNEL, value=session_id))
     present = [element for element in elements if element is not None]

@@ -64,6 +64,7 @@ async def test_command_without_analysis_offers_generate_and_the_flow_completes(l
     assert result.status == 200
     progress, final = await live.responses(button_hook, count=2)
     assert progress["replace_original"] is True and "Generating insights" in _text(progress)
+    assert ActionId.GENERATE_INSIGHTS not in _action_ids(progress)  # no second click while it runs
     assert final["replace_original"] is True
     assert ActionId.GENERATE_INSIGHTS not in _action_ids(final)
     assert ActionId.SHOW_DETAILS in _action_ids(final)

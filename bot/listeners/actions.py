@@ -81,7 +81,7 @@ class GenerateFlow:
             await self._show(insights, NO_MESSAGES_NOTICE)
             return
         await self._deps.devin.generate_session_insights(self._session_id)
-        await self._show(insights, GENERATING_NOTICE)
+        await self._show(insights, GENERATING_NOTICE, generating=True)
         final = await self._poll(insights)
         if final.analysis is None:
             # The API cannot tell "failed" from "in progress"; one more generate re-starts a failed run (§4).
@@ -100,11 +100,11 @@ class GenerateFlow:
                 return latest
             if not told_still_working and time.monotonic() - started >= self._timing.still_working_after:
                 told_still_working = True
-                await self._show(latest, STILL_GENERATING_NOTICE)
+                await self._show(latest, STILL_GENERATING_NOTICE, generating=True)
         return latest
 
-    async def _show(self, insights: SessionInsights, notice: str | None = None) -> None:
-        message = session_message(insights, notice=notice)
+    async def _show(self, insights: SessionInsights, notice: str | None = None, *, generating: bool = False) -> None:
+        message = session_message(insights, notice=notice, generating=generating)
         await self._respond(text=message["text"], blocks=message["blocks"], replace_original=True)
 
 

@@ -26,6 +26,7 @@ from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.event_dedupe import EventDeduper
 from bot.listeners import register_listeners
+from bot.responder import ResponseUrlPoster
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class InsightsApp:
             except Exception:  # noqa: BLE001 - shutdown must reach every resource; failures are logged
                 log.exception("app.shutdown.step_failed")
         await self.deps.devin.aclose()
+        await self.deps.responder.aclose()
 
     async def health(self) -> dict[str, Any]:
         """Public health summary: nothing sensitive (no ids, tokens, URLs or error texts from Slack or Devin)."""
@@ -149,6 +151,7 @@ def create_app(
         sessions=SessionCache(devin),
         access=AccessPolicy.from_settings(settings),
         events=EventDeduper(),
+        responder=ResponseUrlPoster(),
         alerts=alerts,
         insights_timing=insights_timing or InsightsTiming(),
     )

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.event_dedupe import EventDeduper
+from bot.responder import ResponseUrlPoster
 
 
 @dataclass(frozen=True)
@@ -44,5 +45,6 @@ class AppDeps:
     sessions: SessionCache
     access: AccessPolicy
     events: EventDeduper
+    responder: ResponseUrlPoster
     alerts: AlertsPort | None = None
     insights_timing: InsightsTiming = field(default_factory=InsightsTiming)

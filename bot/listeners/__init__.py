@@ -17,6 +17,7 @@ from bot.listeners.actions import (
 from bot.listeners.commands import make_devin_command
 from bot.listeners.errors import handle_error
 from bot.listeners.home import make_app_home_opened
+from bot.listeners.respond import make_respond_middleware
 from bot.listeners.unfurls import make_link_shared
 from bot.slack_channels import SharedChannelDetector
 
@@ -24,6 +25,7 @@ from bot.slack_channels import SharedChannelDetector
 def register_listeners(app: AsyncApp, deps: AppDeps) -> None:
     """Attach every listener, the access middleware and the single error handler."""
     app.use(make_access_middleware(deps))
+    app.use(make_respond_middleware(deps))
     app.command(SLASH_COMMAND)(make_devin_command(deps))
     app.action(ActionId.GENERATE_INSIGHTS.value)(make_generate_insights(deps))
     app.action(ActionId.SHOW_DETAILS.value)(make_show_details(deps))

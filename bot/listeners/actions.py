@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,6 +23,7 @@ from bot.devin.models import SessionInsights
 from bot.listeners import replies
 from bot.listeners.commands import lookup_card
 from bot.listeners.payloads import ActionPayload
+from bot.responder import Respond
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def handle_link_button(ack: AsyncAck) -> None:
 
 def make_generate_insights(deps: AppDeps) -> Handler:
     async def handle_generate_insights(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         payload = await _session_button(ack, body, action, respond)
         if payload is None:
@@ -68,7 +68,7 @@ class GenerateFlow:
     progress, one "still working" update, at most one retry notice, and the final card.
     """
 
-    def __init__(self, deps: AppDeps, session_id: str, respond: AsyncRespond) -> None:
+    def __init__(self, deps: AppDeps, session_id: str, respond: Respond) -> None:
         self._deps, self._session_id, self._respond = deps, session_id, respond
         self._timing = deps.insights_timing
 
@@ -110,7 +110,7 @@ class GenerateFlow:
 
 def make_show_details(deps: AppDeps) -> Handler:
     async def handle_show_details(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: Respond
     ) -> None:
         payload = await _session_button(ack, body, action, respond)
         if payload is None:
@@ -135,7 +135,7 @@ def make_show_details(deps: AppDeps) -> Handler:
 
 def make_share_in_channel(deps: AppDeps) -> Handler:
     async def handle_share_in_channel(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: Respond
     ) -> None:
         payload = await _session_button(ack, body, action, respond)
         if payload is None:
@@ -164,7 +164,7 @@ def make_view_insights(deps: AppDeps) -> Handler:
     """*View insights* on an alert: the card, ephemerally, for whoever clicked."""
 
     async def handle_view_insights(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
         payload = await _session_button(ack, body, action, respond)
         if payload is None:
@@ -176,7 +176,7 @@ def make_view_insights(deps: AppDeps) -> Handler:
 
 
 async def _session_button(
-    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: Respond
 ) -> ActionPayload | None:
     """Ack, then parse; a button whose value is not a canonical session id gets a sentence and no Devin call."""
     await ack()
@@ -187,6 +187,6 @@ async def _session_button(
     return None
 
 
-async def _notice(respond: AsyncRespond, sentence: str) -> None:
+async def _notice(respond: Respond, sentence: str) -> None:
     message: Message = notice_message(sentence)
     await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -21,6 +20,7 @@ from bot.deps import AppDeps
 from bot.devin.errors import DevinError
 from bot.listeners import replies
 from bot.listeners.payloads import CommandPayload
+from bot.responder import Respond
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def make_devin_command(deps: AppDeps) -> Handler:
     """The slash command listener, bound to the app's dependencies."""
 
     async def handle_devin_command(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck, command: dict[str, Any], respond: Respond, client: AsyncWebClient
     ) -> None:
         await ack()  # Slack's 3-second budget: everything slow happens after this
         payload = CommandPayload.parse(command)
@@ -103,5 +103,5 @@ async def _may_change_settings(deps: AppDeps, user_id: str, client: AsyncWebClie
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-async def _reply(respond: AsyncRespond, message: Message) -> None:
+async def _reply(respond: Respond, message: Message) -> None:
     await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)

@@ -6,14 +6,15 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.responder import Respond
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong on my side. The app's log has the details for an admin; please try again."
 
 
-async def handle_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None = None) -> None:
+async def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
     """Log with the traceback (redacted by the logging filter) and tell the user in one sentence."""
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     log.error("app.unhandled_error", exc_info=error, extra={"request_type": kind})

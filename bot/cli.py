@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from urllib.parse import urlsplit
 
 import click
 
@@ -23,7 +24,9 @@ def _settings_or_exit(**overrides: object) -> Settings:
 
 def _secrets(settings: Settings) -> list[str]:
     values = [settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token, settings.devin_api_key]
-    return [v.get_secret_value() for v in values if v is not None]
+    secrets = [v.get_secret_value() for v in values if v is not None]
+    password = urlsplit(settings.database_url).password
+    return secrets + ([password] if password else [])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -73,7 +73,7 @@ def _parse_alerts(args: list[str]) -> Command:
     if verb == "off" and len(args) == 1:
         return AlertSettings("off")
     if verb == "on":
-        reasons = tuple(dict.fromkeys(r.lower().strip(",") for r in args[1:] if r.strip(",")))
+        reasons = tuple(dict.fromkeys(r for arg in args[1:] for r in arg.lower().split(",") if r))
         unknown = [r for r in reasons if r not in SUSPENSION_REASONS]
         if unknown:
             return Invalid(
@@ -86,7 +86,6 @@ def _parse_alerts(args: list[str]) -> Command:
 
 
 def _echo(text: str) -> str:
-    """A short, inert echo of user text for inline code: bounded, no backticks or newlines, mrkdwn-escaped."""
+    """A short echo of user text for inline code: bounded, no backticks or newlines. Plain text: builders escape."""
     flat = " ".join(text.replace("`", "'").split())
-    short = flat if len(flat) <= ECHO_MAX else flat[: ECHO_MAX - 1] + "…"
-    return short.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return flat if len(flat) <= ECHO_MAX else flat[: ECHO_MAX - 1] + "…"

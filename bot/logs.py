@@ -9,8 +9,8 @@ from collections.abc import Iterable
 # Token shapes that must never reach a log line even when we do not know the exact value
 # (a token pasted into a slash command, a key quoted in a third-party exception, …).
 _SECRET_PATTERNS = re.compile(
-    r"(xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|cog_[A-Za-z0-9_-]{6,}|apk_(?:user_)?[A-Za-z0-9_-]{6,}"
-    r"|Bearer\s+[A-Za-z0-9._~+/=-]{6,})"
+    r"(xox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|cog_[A-Za-z0-9_-]{6,}"
+    r"|apk_(?:user_)?[A-Za-z0-9_-]{6,}|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{6,})"
 )
 REDACTED = "[redacted]"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s%(extras)s"
@@ -33,11 +33,17 @@ class RedactingFilter(logging.Filter):
         self._secrets = tuple(s for s in secrets if s and len(s) >= 6)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self._secrets)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError, KeyError):  # a bad format call must not raise in the code that logs
+            message = f"{record.msg} {record.args!r}"
+        record.msg = redact(message, self._secrets)
         record.args = None
         for key, value in list(record.__dict__.items()):
-            if key not in _STANDARD_ATTRS and isinstance(value, str):
-                setattr(record, key, redact(value, self._secrets))
+            if key in _STANDARD_ATTRS or value is None or isinstance(value, bool | int | float):
+                continue
+            # Dicts, lists and exceptions are printed with repr() by the formatter: redact that text now.
+            setattr(record, key, redact(value if isinstance(value, str) else repr(value), self._secrets))
         if record.exc_info and record.exc_info[1] is not None:
             # Format the traceback now, redacted, so handlers print this text instead of the raw one.
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self._secrets)

@@ -80,3 +80,17 @@ class BoundRespond:
         }
         payload |= {key: value for key, value in optional.items() if value is not None}
         await self._poster.post(self.response_url, payload)
+
+
+class NoResponseUrl:
+    """`respond` for requests Slack sent without a `response_url` (modal and App Home clicks): logs, sends nothing."""
+
+    async def __call__(
+        self,
+        text: str = "",
+        blocks: list[dict[str, Any]] | None = None,
+        response_type: str | None = None,
+        replace_original: bool | None = None,
+        delete_original: bool | None = None,
+    ) -> None:
+        log.info("slack.respond.unavailable")

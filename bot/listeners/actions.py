@@ -122,13 +122,17 @@ def make_show_details(deps: AppDeps) -> Handler:
             log.info("action.details.open_failed", extra={"error": error.response.get("error")})
             await _notice(respond, DETAILS_NOT_OPENED)
             return
-        view_id = opened["view"]["id"]
         try:
             insights = await deps.devin.get_session_insights(payload.value)
         except DevinError as error:
-            await client.views_update(view_id=view_id, view=loading_view(error=replies.devin_error_sentence(error)))
-            return
-        await client.views_update(view_id=view_id, view=details_view(insights))
+            view = loading_view(error=replies.devin_error_sentence(error))
+        else:
+            view = details_view(insights)
+        try:
+            await client.views_update(view_id=opened["view"]["id"], view=view)
+        except SlackApiError as error:  # the modal stays on "loading": say so where the user clicked
+            log.info("action.details.update_failed", extra={"error": error.response.get("error")})
+            await _notice(respond, DETAILS_NOT_OPENED)
 
     return handle_show_details
 

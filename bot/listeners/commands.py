@@ -66,8 +66,12 @@ async def alert_settings_reply(
     """Show or change this channel's alert subscription; changes need an admin."""
     if deps.alerts is None:
         return notice_message(replies.ALERTS_UNAVAILABLE)
-    if request.action != "show" and not await _may_change_settings(deps, payload.user_id, client):
-        return notice_message(replies.NOT_ADMIN, emoji=":lock:")
+    if request.action != "show":
+        allowed = await _may_change_settings(deps, payload.user_id, client)
+        if allowed is None:
+            return notice_message(replies.ADMIN_CHECK_FAILED)
+        if not allowed:
+            return notice_message(replies.NOT_ADMIN, emoji=":lock:")
     if request.action == "on":
         reasons = request.reasons or deps.settings.alert_reasons
         settings = await deps.alerts.subscribe(payload.channel_id, reasons, payload.user_id)
@@ -91,14 +95,15 @@ def _settings_message(settings: ChannelSettings, pending: int) -> Message:
     )
 
 
-async def _may_change_settings(deps: AppDeps, user_id: str, client: AsyncWebClient) -> bool:
+async def _may_change_settings(deps: AppDeps, user_id: str, client: AsyncWebClient) -> bool | None:
+    """True or False; None when Slack would not say (then the user hears "try again", not "you are no admin")."""
     if deps.access.is_configured_admin(user_id):
         return True
     try:
         response = await client.users_info(user=user_id)
     except SlackApiError as error:
         log.warning("command.admin_check.failed", extra={"error": error.response.get("error")})
-        return False
+        return None
     user = response.get("user") or {}
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.home import home_view
 from bot.deps import AppDeps
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[..., Awaitable[None]]
 
@@ -19,6 +23,9 @@ def make_app_home_opened(deps: AppDeps) -> Handler:
         if event.get("tab") != "home" or not isinstance(user_id, str):
             return
         channels = [deps.settings.alert_channel] if deps.settings.alert_channel else []
-        await client.views_publish(user_id=user_id, view=home_view(alert_channels=channels))
+        try:
+            await client.views_publish(user_id=user_id, view=home_view(alert_channels=channels))
+        except SlackApiError as error:  # the next app_home_opened publishes again
+            log.warning("home.publish.failed", extra={"error": error.response.get("error")})
 
     return handle_app_home_opened

@@ -115,3 +115,30 @@ class LinkSharedPayload:
 def is_user_id(value: str) -> bool:
     """True for a Slack user id (U… or W… on Enterprise Grid)."""
     return _USER_ID_RE.fullmatch(value) is not None
+
+
+_OBJECT_OR_ID = ("user", "team", "enterprise", "channel")
+_OBJECTS = ("event", "view", "container", "message")
+
+
+def is_dispatchable(body: Any) -> bool:
+    """False for shapes Slack never sends and Bolt's matchers would crash on (they index the body unchecked)."""
+    if not isinstance(body, dict) or any(key in body and not isinstance(body[key], dict) for key in _OBJECTS):
+        return False
+    for part in (body, body.get("event", {})):
+        if not isinstance(part.get("type", ""), str):
+            return False
+        if any(part.get(key) is not None and not isinstance(part[key], dict | str) for key in _OBJECT_OR_ID):
+            return False
+    authorizations = body.get("authorizations")
+    if authorizations is not None and not (
+        isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)
+    ):
+        return False
+    actions = body.get("actions", [{"action_id": ""}])
+    if not isinstance(actions, list) or not actions:
+        return False
+    if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions):
+        return False
+    view = body.get("view")
+    return view is None or (isinstance(view.get("type"), str) and isinstance(view.get("callback_id", ""), str))

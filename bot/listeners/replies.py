@@ -43,6 +43,7 @@ CANNOT_POST_HERE = (
 )
 SLACK_TROUBLE = "Slack didn't accept my message just now. Try again in a minute."
 NOT_ADMIN = "Only Slack workspace admins and the app's configured admins can change alert settings."
+ADMIN_CHECK_FAILED = "I couldn't check your Slack role just now, so nothing changed. Try again in a minute."
 ALERTS_UNAVAILABLE = "Alerts aren't running in this deployment of devin-insights."
 
 _CANNOT_POST_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})

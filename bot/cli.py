@@ -50,6 +50,10 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
         click.echo("Set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or pass --http to serve HTTP mode.", err=True)
         sys.exit(2)
     try:
+        # One message naming everything missing, before anything is built.
+        settings.require(
+            "slack_bot_token", "devin_api_key", "devin_org_id", *(["slack_signing_secret"] if http_mode else [])
+        )
         app = build_app(settings, http_mode=http_mode)
     except ConfigError as error:
         click.echo(str(error), err=True)

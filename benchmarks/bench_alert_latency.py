@@ -17,19 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from benchmarks.common import (  # noqa: E402
-    BenchResult,
-    Headline,
-    World,
-    app_up,
-    cli_main,
-    ms,
-    percentile,
-    placement,
-    scratch_dir,
-    table,
-    world_up,
-)
+from benchmarks.common import World, app_up, scratch_dir, world_up  # noqa: E402
+from benchmarks.report import BenchResult, Headline, cli_main, ms, percentile, placement, table  # noqa: E402
 from bot.sandbox import SANDBOX_CHANNEL_ID  # noqa: E402
 
 REASON = "out_of_credits"

@@ -22,22 +22,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from benchmarks.common import (  # noqa: E402
     QUIET_ENV,
     AppHandle,
-    BenchResult,
-    Headline,
     Sent,
     SlackPoster,
     World,
     app_up,
     bare_up,
-    cli_main,
-    ms,
-    percentile,
-    placement,
     scratch_dir,
     session_link,
-    table,
     world_up,
 )
+from benchmarks.report import BenchResult, Headline, cli_main, ms, percentile, placement, table  # noqa: E402
 from bot.sandbox.devin_seed import SEED_WITH_ANALYSIS  # noqa: E402
 
 ACK_RATIO_TARGET = 1.2

@@ -20,24 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from benchmarks.common import (  # noqa: E402
-    QUIET_ENV,
-    BenchResult,
-    CpuMeter,
-    Headline,
-    Sent,
-    SlackPoster,
-    World,
-    app_up,
-    cli_main,
-    ms,
-    percentile,
-    placement,
-    scratch_dir,
-    session_link,
-    table,
-    world_up,
-)
+from benchmarks.common import QUIET_ENV, Sent, SlackPoster, World, app_up, scratch_dir, session_link, world_up  # noqa: E402
+from benchmarks.report import BenchResult, CpuMeter, Headline, cli_main, ms, percentile, placement, table  # noqa: E402
 from bot.sandbox.devin_seed import SEED_WITH_ANALYSIS  # noqa: E402
 
 ACK_LIMIT_SECONDS = 1.0

@@ -16,22 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from benchmarks.common import (  # noqa: E402
-    QUIET_ENV,
-    BenchResult,
-    Headline,
-    SlackPoster,
-    World,
-    app_up,
-    cli_main,
-    ms,
-    percentile,
-    placement,
-    scratch_dir,
-    session_link,
-    table,
-    world_up,
-)
+from benchmarks.common import QUIET_ENV, SlackPoster, World, app_up, scratch_dir, session_link, world_up  # noqa: E402
+from benchmarks.report import BenchResult, Headline, cli_main, ms, percentile, placement, table  # noqa: E402
 from bot.sandbox import SANDBOX_CHANNEL_ID  # noqa: E402
 from bot.sandbox.slack_api import REGULAR_USER_ID  # noqa: E402
 from bot.sandbox.slack_requests import link_shared_event, new_ts  # noqa: E402

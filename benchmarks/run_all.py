@@ -24,7 +24,8 @@ from types import ModuleType
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from benchmarks import bench_alert_latency, bench_command, bench_memory, bench_throughput, bench_unfurl  # noqa: E402
-from benchmarks.common import ROOT, BenchResult, Headline, machine, table  # noqa: E402
+from benchmarks.common import ROOT  # noqa: E402
+from benchmarks.report import BenchResult, Headline, machine, table  # noqa: E402
 
 DOC_PATH = ROOT / "docs" / "benchmarks.md"
 EXTERNAL_TIMEOUT_SECONDS = 300

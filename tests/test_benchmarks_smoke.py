@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 from benchmarks import bench_alert_latency, bench_command, bench_memory, bench_throughput, bench_unfurl
-from benchmarks.common import BenchResult, Headline, percentile
+from benchmarks.report import BenchResult, Headline, percentile
 from benchmarks.run_all import Section, demote, lifted, render
 
 QUICK = ["--quick", "--in-process"]

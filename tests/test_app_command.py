@@ -216,3 +216,20 @@ async def test_button_details_when_slack_refuses_the_modal_says_so(live: Running
     _, hook = await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
     (reply,) = await live.responses(hook)
     assert "Click *Details* again" in _text(reply)
+
+
+async def test_enterprise_grid_org_in_allowed_team_ids_is_served(tmp_path: Any) -> None:
+    async with running_app(tmp_path, allowed_team_ids="E0GRIDORG") as app:
+        _, hook = await app.command(SESSION_URL, team_id="T0OTHERWS", enterprise_id="E0GRIDORG")
+        (card,) = await app.responses(hook)
+        assert "Fix 500 on refund endpoint" in _text(card)
+        refused, _ = await app.command(SESSION_URL, team_id="T0OTHERWS", enterprise_id="E0ELSEWHERE")
+        assert refused.body["text"] == replies.NOT_ALLOWED_WORKSPACE
+
+
+async def test_allowed_channel_ids_limit_lookups(tmp_path: Any) -> None:
+    async with running_app(tmp_path, allowed_channel_ids="C0ONLYHERE") as app:
+        _, hook = await app.command(SESSION_URL)
+        (reply,) = await app.responses(hook)
+        assert replies.NOT_ALLOWED_CHANNEL in _text(reply)
+        assert app.devin.requests == []

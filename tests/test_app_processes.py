@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from bot.sandbox import SANDBOX_CHANNEL_ID
+from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS
-from bot.sandbox.slack_api import SlackCall, SlackStandIn
+from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
+from bot.sandbox.slack_requests import slash_command
 from tests.app_process import AppProcess, app_env, wait_until
 
 POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -150,3 +153,31 @@ async def test_two_replicas_poll_one_at_a_time_and_survive_the_holder_dying(
 
 async def _async_true(value: bool) -> bool:
     return value
+
+
+@pytest.mark.slow
+async def test_socket_mode_process_answers_and_shuts_down_gracefully(tmp_path: Path) -> None:
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        env = app_env(devin, slack, f"sqlite:///{tmp_path}/store.db", SLACK_APP_TOKEN=SANDBOX_APP_TOKEN)
+        env.pop("SLACK_SIGNING_SECRET")
+        log_path = tmp_path / "socket.log"
+        with log_path.open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=log, stderr=log
+            )
+        try:
+            await slack.wait_connected(timeout=30)
+            hook = slack.response_url()
+            command = slash_command(
+                SEED_WITH_ANALYSIS, response_url=hook, user_id=REGULAR_USER_ID, channel_id=SANDBOX_CHANNEL_ID
+            )
+            await slack.send_envelope("slash_commands", command, timeout=10)
+            (card,) = await slack.wait_for(
+                "response_url", timeout=15, predicate=lambda c: c.hook == hook.rsplit("/", 1)[1]
+            )
+            assert "Fix 500 on refund endpoint" in str(card.body)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), timeout=20)
+        assert code == 0, log_path.read_text()
+        assert "Traceback" not in log_path.read_text()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.deps import InsightsTiming
 from bot.devin.client import RetryPolicy
 from bot.ids import ActionId
 from bot.listeners import replies
 from bot.sandbox.devin_seed import (
     SEED_HOSTILE_TITLE,
+    SEED_NO_DEVIN_MESSAGES,
     SEED_WITH_ANALYSIS,
     SEED_WITHOUT_ANALYSIS,
     UNKNOWN_SESSION_ID,
@@ -233,3 +235,27 @@ async def test_allowed_channel_ids_limit_lookups(tmp_path: Any) -> None:
         (reply,) = await app.responses(hook)
         assert replies.NOT_ALLOWED_CHANNEL in _text(reply)
         assert app.devin.requests == []
+
+
+async def test_generate_without_manage_permission_says_what_is_missing(tmp_path: Any) -> None:
+    async with running_app(tmp_path, devin_kwargs={"manage_sessions": False}) as app:
+        _, hook = await app.click(ActionId.GENERATE_INSIGHTS, SEED_WITHOUT_ANALYSIS)
+        (reply,) = await app.responses(hook)
+        assert "ManageOrgSessions" in _text(reply)
+
+
+async def test_generate_for_a_session_without_devin_messages_explains(live: RunningApp) -> None:
+    _, hook = await live.click(ActionId.GENERATE_INSIGHTS, SEED_NO_DEVIN_MESSAGES)
+    (reply,) = await live.responses(hook)
+    assert "without any Devin messages" in _text(reply)
+    assert live.devin.requests_to("/insights/generate") == []
+
+
+async def test_generate_that_never_finishes_says_not_ready(tmp_path: Any) -> None:
+    timing = InsightsTiming(poll_interval=0.05, still_working_after=0.1, give_up_after=0.3)
+    async with running_app(tmp_path, timing=timing, devin_kwargs={"insights_delay": 3600}) as app:
+        _, hook = await app.click(ActionId.GENERATE_INSIGHTS, SEED_WITHOUT_ANALYSIS)
+        progress, still, final = await app.responses(hook, count=3)
+        assert "Generating insights" in _text(progress) and "Still generating" in _text(still)
+        assert "hasn't produced insights" in _text(final)
+        assert len(app.devin.requests_to("/insights/generate")) == 2  # one retry of a possibly failed run (§4)

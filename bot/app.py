@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -195,4 +196,20 @@ def create_app(
         insights_timing=insights_timing or InsightsTiming(),
     )
     register_listeners(bolt, deps)
-    return InsightsApp(bolt=bolt, deps=deps, slack=slack)
+    app = InsightsApp(bolt=bolt, deps=deps, slack=slack)
+    app.on_start.append(lambda: _open_shared_session(slack))
+    app.on_stop.append(lambda: _close_shared_session(slack))
+    return app
+
+
+async def _open_shared_session(slack: AsyncWebClient) -> None:
+    """One aiohttp session for every Web API call: slack_sdk opens (and closes) a session per call
+    otherwise, and Bolt's per-request clients copy this one. Opened here, inside the running loop."""
+    if slack.session is None:
+        slack.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS))
+
+
+async def _close_shared_session(slack: AsyncWebClient) -> None:
+    if slack.session is not None:
+        await slack.session.close()
+        slack.session = None

@@ -37,7 +37,8 @@ class ResponseUrlPoster:
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
 
-    def bind(self, response_url: str) -> BoundRespond:
+    def bind(self, response_url: str | None) -> BoundRespond:
+        """A `respond` for one request; without a `response_url` (modal and App Home clicks) it only logs."""
         return BoundRespond(self, response_url)
 
     async def post(self, response_url: str, payload: dict[str, Any]) -> None:
@@ -60,7 +61,7 @@ class ResponseUrlPoster:
 class BoundRespond:
     """A drop-in for Bolt's `respond`, bound to one `response_url`."""
 
-    def __init__(self, poster: ResponseUrlPoster, response_url: str) -> None:
+    def __init__(self, poster: ResponseUrlPoster, response_url: str | None) -> None:
         self._poster, self.response_url = poster, response_url
 
     async def __call__(
@@ -71,6 +72,9 @@ class BoundRespond:
         replace_original: bool | None = None,
         delete_original: bool | None = None,
     ) -> None:
+        if not self.response_url:
+            log.info("slack.respond.unavailable")
+            return
         payload: dict[str, Any] = {"text": text}
         optional = {
             "blocks": blocks,
@@ -80,17 +84,3 @@ class BoundRespond:
         }
         payload |= {key: value for key, value in optional.items() if value is not None}
         await self._poster.post(self.response_url, payload)
-
-
-class NoResponseUrl:
-    """`respond` for requests Slack sent without a `response_url` (modal and App Home clicks): logs, sends nothing."""
-
-    async def __call__(
-        self,
-        text: str = "",
-        blocks: list[dict[str, Any]] | None = None,
-        response_type: str | None = None,
-        replace_original: bool | None = None,
-        delete_original: bool | None = None,
-    ) -> None:
-        log.info("slack.respond.unavailable")

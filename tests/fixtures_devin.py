@@ -75,12 +75,8 @@ def devin_clock() -> ManualClock:
 @pytest.fixture
 async def devin_sim(devin_clock: ManualClock) -> AsyncIterator[DevinSimulator]:
     """The seeded sandbox org, served over real HTTP on an ephemeral port."""
-    simulator = DevinSimulator(insights_delay=INSIGHTS_DELAY, clock=devin_clock)
-    await simulator.start()
-    try:
+    async with DevinSimulator(insights_delay=INSIGHTS_DELAY, clock=devin_clock) as simulator:
         yield simulator
-    finally:
-        await simulator.stop()
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import asyncpg
-import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import inspect, text
@@ -37,12 +36,13 @@ from sqlalchemy.engine import make_url
 
 from bot.alerts import AlertService
 from bot.devin.client import DevinClient
-from bot.sandbox import SANDBOX_API_KEY, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID
+from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import AlertRecord, SchemaVersionError, Store, create_engine
 from bot.store import outbox as outbox_queries
 from bot.store.schema import metadata
+from tests.fixtures_devin import local_devin_client
 
 POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DEFAULT_REASONS = (
@@ -170,25 +170,13 @@ async def _drop_all(url: str) -> None:
 @pytest.fixture
 async def alerts_devin_org(devin_clock: Clock) -> AsyncIterator[DevinSimulator]:
     """An empty simulated org (no seed sessions) on `devin_clock`."""
-    simulator = DevinSimulator(seed=False, clock=devin_clock)
-    await simulator.start()
-    try:
+    async with DevinSimulator(seed=False, clock=devin_clock) as simulator:
         yield simulator
-    finally:
-        await simulator.stop()
 
 
 @pytest.fixture
 async def alerts_devin(alerts_devin_org: DevinSimulator) -> AsyncIterator[DevinClient]:
-    # A plain-HTTP transport: the simulator speaks no TLS, and skipping the CA bundle load saves
-    # a noticeable slice of every test.
-    client = DevinClient.create(
-        api_url=alerts_devin_org.url,
-        api_key=SANDBOX_API_KEY,
-        org_id=SANDBOX_ORG_ID,
-        sleep=NoSleep(),
-        transport=httpx.AsyncHTTPTransport(verify=False),
-    )
+    client = local_devin_client(alerts_devin_org.url, sleep=NoSleep())
     try:
         yield client
     finally:

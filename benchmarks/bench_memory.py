@@ -120,9 +120,9 @@ async def _bare_reading(world: World, workdir: Path) -> Reading:
 
 
 async def _import_reading() -> Reading:
-    """What importing the app costs before it does anything: a process that only imports `bot.wiring`."""
+    """What importing the app costs before it does anything: a process that only imports `bot.app`."""
     script = (
-        "import bot.wiring, bot.runner; from pathlib import Path; "
+        "import bot.app, bot.cli.run; from pathlib import Path; "
         "print(next(l.split()[1] for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmRSS')))"
     )
     process = await asyncio.create_subprocess_exec(
@@ -130,7 +130,7 @@ async def _import_reading() -> Reading:
     )
     output, _ = await process.communicate()
     rss = int(output) / 1024
-    return Reading("a process that only imports the app (`bot.wiring`, `bot.runner`)", rss, rss)
+    return Reading("a process that only imports the app (`bot.app`, `bot.cli.run`)", rss, rss)
 
 
 def _result(options: Options, readings: list[Reading], load_seconds: float) -> BenchResult:

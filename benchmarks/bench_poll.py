@@ -3,7 +3,7 @@
 Run: `uv run python benchmarks/bench_poll.py [--sizes 100,2000,20000] [--idle-polls 5]`
 
 Each org is filled with `add_many` (sessions updated one second apart, ending now, all running), served
-over real HTTP on 127.0.0.1, and polled by `AlertService.poll()` with a SQLite store in a temporary
+over real HTTP on 127.0.0.1, and polled by `AlertEngine.poll()` with a SQLite store in a temporary
 directory. "Baseline" is the first poll with the default 60-minute lookback (it sees the last hour of
 changes, at most 3,600 of these sessions); "full history" is a first poll whose lookback covers the
 whole org, the worst case. "Idle" polls follow with nothing changing: the target is one request each,
@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts import AlertService
+from bot.alerts.engine import AlertEngine
 from bot.devin.client import DevinClient
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
@@ -56,7 +56,7 @@ class Rig:
 
     store: Store
     devin: DevinClient
-    service: AlertService
+    service: AlertEngine
 
     @classmethod
     async def open(cls, org: DevinSimulator, db: Path, *, lookback_minutes: int) -> Rig:
@@ -68,8 +68,8 @@ class Rig:
             transport=httpx.AsyncHTTPTransport(verify=False),
         )
         slack = AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=UNUSED_SLACK_URL)
-        service = AlertService(
-            store, devin, slack, default_channel=None, default_reasons=(), lookback_minutes=lookback_minutes
+        service = AlertEngine(
+            devin, slack, store=store, default_channel=None, default_reasons=(), lookback_minutes=lookback_minutes
         )
         return cls(store, devin, service)
 
@@ -84,7 +84,7 @@ class Rig:
         return PollCost(len(org.requests), elapsed)
 
     async def aclose(self) -> None:
-        await self.service.aclose()
+        await self.service.stop()
         await self.store.aclose()
         await self.devin.aclose()
 

@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 # Only what the bare Bolt app needs is imported here: `common.py bare` is the memory baseline, so the
-# app (`bot.wiring`) and the stand-ins (`bot.sandbox.*`) are imported where they are used.
+# app (`bot.app`) and the stand-ins (`bot.sandbox.*`) are imported where they are used.
 import aiohttp  # noqa: E402
 from aiohttp import web  # noqa: E402
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request  # noqa: E402
@@ -310,14 +310,14 @@ class AppHandle:
 async def app_up(
     world: World, workdir: Path, *, in_process: bool, env: Mapping[str, str] | None = None
 ) -> AsyncIterator[AppHandle]:
-    """The real app (`build_app`, alert engine included) in HTTP mode; ready once its first poll finished."""
+    """The real app (`create_app`, alert engine included) in HTTP mode; ready once its first poll finished."""
     config = app_env(world, workdir, env or {})
     if in_process:
+        from bot.app import create_app
         from bot.config import Settings
-        from bot.wiring import build_app
 
         settings = Settings(**{k.lower(): v for k, v in config.items()})  # type: ignore[arg-type]
-        runner = web.AppRunner(build_app(settings, http_mode=True).web_application(), access_log=None)
+        runner = web.AppRunner(create_app(settings).web_application(), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         try:

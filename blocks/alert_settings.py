@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from blocks.kit import Block, Message, context, header, lines_within, message, section
+from blocks.sentences import slack_error_fix
 from blocks.status import detail_label
-from blocks.text import channel_mention, code, slack_date
+from blocks.text import channel_mention, code, escape, slack_date
 from bot.ids import SLASH_COMMAND
 
 REASONS_MAX = 1500
@@ -18,33 +19,6 @@ HOW_TO_CHANGE = (
     f"`{SLASH_COMMAND} alerts on out_of_credits payment_declined` — only for the reasons you list\n"
     f"`{SLASH_COMMAND} alerts off` — stop alerts in this channel"
 )
-INVITE = "/invite @devin-insights"
-_TOKEN_FIX = "The app's Slack token no longer works: reinstall the app and update `SLACK_BOT_TOKEN`."
-_SLACK_DOWN_FIX = "Slack had a problem on its side; the alerts are retried automatically."
-_FORMAT_FIX = "Slack refused the message itself; this is a bug in the app, please report it with the app log."
-ERROR_FIXES: dict[str, str] = {
-    "not_in_channel": f"Invite @devin-insights to this channel (`{INVITE}`).",
-    "channel_not_found": (
-        f"The app cannot see this channel: invite it (`{INVITE}`), or turn alerts on in another channel."
-    ),
-    "is_archived": "The channel is archived: unarchive it, or turn alerts on in another channel.",
-    "missing_scope": "The app lacks a permission: reinstall it so Slack grants the scopes in its manifest.",
-    "restricted_action": "A workspace setting stops the app posting here: ask an admin, or use another channel.",
-    "ratelimited": "Slack was rate-limiting the app; the alerts are retried automatically.",
-    "not_authed": _TOKEN_FIX,
-    "invalid_auth": _TOKEN_FIX,
-    "account_inactive": _TOKEN_FIX,
-    "token_revoked": _TOKEN_FIX,
-    "token_expired": _TOKEN_FIX,
-    "fatal_error": _SLACK_DOWN_FIX,
-    "internal_error": _SLACK_DOWN_FIX,
-    "service_unavailable": _SLACK_DOWN_FIX,
-    "request_timeout": _SLACK_DOWN_FIX,
-    "msg_too_long": _FORMAT_FIX,
-    "msg_blocks_too_long": _FORMAT_FIX,
-    "invalid_blocks": _FORMAT_FIX,
-}
-GENERIC_FIX = "The app log has the details; undelivered alerts are retried."
 
 
 def alert_settings_message(
@@ -55,6 +29,7 @@ def alert_settings_message(
     is_default_channel: bool,
     last_error: str | None,
     last_error_at: int | None,
+    last_error_fix: str | None = None,
     pending: int,
 ) -> Message:
     """The current alert settings for `channel_id`, how to change them, and the last delivery problem."""
@@ -69,15 +44,10 @@ def alert_settings_message(
     if pending > 0:
         blocks.append(context(f":outbox_tray: {pending:,} alert{'s' if pending != 1 else ''} waiting to be delivered"))
     if last_error:
-        blocks.append(section(_last_error(last_error, last_error_at)))
+        blocks.append(section(_last_error(last_error, last_error_at, last_error_fix)))
     blocks.append(section(HOW_TO_CHANGE))
     summary = f"Suspension alerts are {'on' if enabled else 'off'} for this channel"
     return message(summary, blocks)
-
-
-def delivery_fix(error: str) -> str:
-    """What to do about a Slack error code met while delivering an alert."""
-    return ERROR_FIXES.get(error.strip(), GENERIC_FIX)
 
 
 def _reasons(reasons: Sequence[str]) -> str:
@@ -88,6 +58,8 @@ def _reasons(reasons: Sequence[str]) -> str:
     return f"*Reasons that raise an alert*\n{body}"
 
 
-def _last_error(error: str, at: int | None) -> str:
+def _last_error(error: str, at: int | None, fix: str | None) -> str:
+    # The fix is shown as it was stored when the problem was recorded; older rows without one get the table's.
     when = f" ({slack_date(at)})" if at else ""
-    return f":warning: *Last delivery problem*{when}: {code(error, ERROR_CODE_MAX)}\n{delivery_fix(error)}"
+    remedy = escape(fix) if fix else slack_error_fix(error)
+    return f":warning: *Last delivery problem*{when}: {code(error, ERROR_CODE_MAX)}\n{remedy}"

@@ -13,8 +13,8 @@ from aiohttp import web
 
 from bot.app import InsightsApp, create_app
 from bot.config import Settings
-from bot.deps import InsightsTiming
 from bot.devin.client import DevinClient, RetryPolicy
+from bot.listeners.deps import InsightsTiming
 from bot.sandbox import (
     SANDBOX_API_KEY,
     SANDBOX_CHANNEL_ID,
@@ -25,7 +25,6 @@ from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
 from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, block_action, slash_command
-from bot.wiring import build_app
 
 FAST_INSIGHTS = InsightsTiming(poll_interval=0.05, still_working_after=30.0, give_up_after=5.0)
 TEST_RETRY = RetryPolicy(budget_seconds=3.0, max_attempts=3, backoff_initial=0.01, backoff_max=0.05)
@@ -104,10 +103,7 @@ async def running_app(
     await slack.start()
     settings = sandbox_settings(devin.url, slack.api_url, f"sqlite:///{tmp_path}/store.db", **overrides)
     client = DevinClient.create(api_url=devin.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=retry)
-    if with_alerts:
-        app = build_app(settings, http_mode=True, devin=client, insights_timing=timing)
-    else:
-        app = create_app(settings, devin=client, insights_timing=timing)
+    app = create_app(settings, devin=client, with_alerts=with_alerts, insights_timing=timing)
     runner = web.AppRunner(app.web_application(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -34,12 +34,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from bot.alerts import AlertService
+from bot.alerts.engine import AlertEngine
+from bot.alerts.records import AlertRecord
 from bot.devin.client import DevinClient
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.slack_api import SlackStandIn
-from bot.store import AlertRecord, SchemaVersionError, Store, create_engine
+from bot.store import SchemaVersionError, Store, create_engine
 from bot.store import outbox as outbox_queries
 from bot.store.schema import metadata
 from tests.fixtures_devin import local_devin_client
@@ -195,8 +196,8 @@ class AlertWorld:
     slack: SlackStandIn
     slack_client: AsyncWebClient
 
-    def service(self, *, store: Store | None = None, **overrides: Any) -> AlertService:
-        """An AlertService as the app builds it, on the test clock, with fast pacing unless overridden."""
+    def service(self, *, store: Store | None = None, **overrides: Any) -> AlertEngine:
+        """An AlertEngine as the app builds it, on the test clock, with fast pacing unless overridden."""
         options: dict[str, Any] = {
             "default_channel": SANDBOX_CHANNEL_ID,
             "default_reasons": DEFAULT_REASONS,
@@ -206,7 +207,7 @@ class AlertWorld:
             "channel_rate": FAST_CHANNEL_RATE,
         }
         options.update(overrides)
-        return AlertService(store or self.store, self.devin, self.slack_client, **options)
+        return AlertEngine(self.devin, self.slack_client, store=store or self.store, **options)
 
     async def open_store(self) -> Store:
         """A second Store on the same database: another process, or the same one after a restart."""

@@ -14,13 +14,14 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.alerts.delivery import BACKOFF_MAX_SECONDS, Deliverer, backoff_seconds
 from bot.alerts.poller import Poller
+from bot.alerts.records import AlertKind, AlertState
 from bot.alerts.rules import ChannelRule
-from bot.alerts.slack_errors import FailureKind, classify_api_error
 from bot.devin.client import BACKGROUND_RETRY
 from bot.sandbox import SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, NOT_MEMBER_CHANNEL_ID, SHARED_CHANNEL_ID
-from bot.store import AlertKind, AlertState, claims, outbox
+from bot.slack.failures import FailureKind, classify_api_error
 from bot.store import channels as channel_queries
+from bot.store import claims, outbox
 
 DEFAULTS = frozenset({"out_of_credits", "out_of_quota", "usage_limit_exceeded", "error"})
 FAST = (100.0, 1.0)

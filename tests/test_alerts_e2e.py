@@ -1,4 +1,4 @@
-"""AlertService end to end: simulated Devin org + Slack stand-in over real HTTP, SQLite and PostgreSQL.
+"""AlertEngine end to end: simulated Devin org + Slack stand-in over real HTTP, SQLite and PostgreSQL.
 
 Ticks are driven explicitly on the shared manual clock; nothing sleeps and no real scheduler runs.
 """
@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.alerts import ALERTS_JOB_ID, AlertService, build_scheduler
+from bot.alerts.engine import AlertEngine
 from bot.alerts.poller import OVERLAP_SECONDS
+from bot.alerts.records import AlertKind, AlertState
+from bot.alerts.scheduler import ALERTS_JOB_ID, build_scheduler
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import UNTIL_CLEARED
 from bot.sandbox.slack_api import NOT_MEMBER_CHANNEL_ID, REGULAR_USER_ID, SHARED_CHANNEL_ID
-from bot.store import AlertKind, AlertState
 
 POST = "chat.postMessage"
 UPDATE = "chat.update"
@@ -28,7 +29,7 @@ def top_level_posts(world: Any, channel: str = SANDBOX_CHANNEL_ID) -> list[Any]:
     return [c for c in world.ok_calls(POST) if c.body["channel"] == channel and not c.body.get("thread_ts")]
 
 
-async def ticks(service: AlertService, world: Any, count: int, *, every: float = 60) -> None:
+async def ticks(service: AlertEngine, world: Any, count: int, *, every: float = 60) -> None:
     for _ in range(count):
         await service.tick()
         world.clock.advance(every)
@@ -41,7 +42,7 @@ async def test_e2e_suspension_alerts_once_across_ticks_and_a_restart(alerts_worl
         await service.tick()
         alerts_world.clock.advance(60)
         alerts_world.devin_org.update_session(sid, title="touched while suspended")
-    await service.aclose()
+    await service.stop()
     await alerts_world.store.aclose()
     restarted_store = await alerts_world.open_store()
     restarted = alerts_world.service(store=restarted_store, holder_id="replica-a-restarted")
@@ -49,7 +50,7 @@ async def test_e2e_suspension_alerts_once_across_ticks_and_a_restart(alerts_worl
         await ticks(restarted, alerts_world, 3)
         rows = await alerts_world.alerts(restarted_store)
     finally:
-        await restarted.aclose()
+        await restarted.stop()
         await restarted_store.aclose()
     assert len(top_level_posts(alerts_world)) == 1 and len(alerts_world.posts()) == 1
     assert [(r.session_id, r.episode, r.state) for r in rows] == [(sid, 1, AlertState.SENT)]
@@ -282,7 +283,7 @@ async def test_e2e_lease_passes_to_the_other_replica_after_the_ttl(alerts_world:
         taken = await b.tick()
         assert taken.leader and taken.poll is not None and taken.poll.alerts_recorded == 1
         assert not (await a.tick()).leader
-        await b.aclose()  # hands the lease over at once
+        await b.stop()  # hands the lease over at once
         assert (await a.tick()).leader
     finally:
         await other_store.aclose()

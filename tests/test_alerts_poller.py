@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.alerts.poller import OVERLAP_SECONDS, Poller
+from bot.alerts.records import AlertKind, AlertState, PollerState
 from bot.alerts.rules import ChannelRule
 from bot.devin.client import BACKGROUND_RETRY
 from bot.sandbox.devin_org import UNTIL_CLEARED
-from bot.store import AlertKind, AlertState, PollerState
 from bot.store import sessions as session_queries
 
 CHANNEL = "C0ALERTS1"

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.alerts.records import ChannelSubscription, SessionRecord
 from bot.alerts.rules import (
     STORM_THRESHOLD,
     Change,
@@ -17,7 +18,6 @@ from bot.alerts.rules import (
     is_storm,
     is_unchanged,
 )
-from bot.store import ChannelSubscription, SessionRecord
 
 SID = "devin-" + "a" * 32
 DEFAULTS = ("out_of_credits", "usage_limit_exceeded", "error")

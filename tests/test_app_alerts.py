@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from blocks import sentences
 from bot.ids import ActionId
-from bot.listeners import replies
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_RUNNING
 from bot.sandbox.slack_api import ADMIN_USER_ID, NOT_MEMBER_CHANNEL_ID, REGULAR_USER_ID
@@ -30,7 +30,7 @@ async def test_alerts_on_and_off_need_an_admin(tmp_path: Path) -> None:
     async with running_app(tmp_path, with_alerts=True, admin_user_ids="U0CONFIGADM") as app:
         _, hook = await app.command("alerts on out_of_credits", user_id=REGULAR_USER_ID)
         (refusal,) = await app.responses(hook)
-        assert replies.NOT_ADMIN in _text(refusal)
+        assert sentences.NOT_ADMIN in _text(refusal)
 
         _, hook = await app.command("alerts on out_of_credits", user_id=ADMIN_USER_ID)  # a Slack workspace admin
         (enabled,) = await app.responses(hook)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.deps import InsightsTiming
+from blocks import sentences
 from bot.devin.client import RetryPolicy
 from bot.ids import ActionId
-from bot.listeners import replies
+from bot.listeners.deps import InsightsTiming
 from bot.sandbox.devin_seed import (
     SEED_HOSTILE_TITLE,
     SEED_NO_DEVIN_MESSAGES,
@@ -76,7 +76,7 @@ async def test_command_without_analysis_offers_generate_and_the_flow_completes(l
 async def test_command_unknown_session_says_so(live: RunningApp) -> None:
     _, hook = await live.command(UNKNOWN_SESSION_ID)
     (reply,) = await live.responses(hook)
-    assert replies.SESSION_NOT_FOUND.split(".")[0] in _text(reply)
+    assert sentences.SESSION_NOT_FOUND.split(".")[0] in _text(reply)
 
 
 async def test_command_help_and_empty_show_usage(live: RunningApp) -> None:
@@ -106,14 +106,14 @@ async def test_command_devin_down_gives_a_clear_sentence(live: RunningApp) -> No
     live.devin.inject(status=503, times=20)
     _, hook = await live.command(SESSION_URL)
     (reply,) = await live.responses(hook)
-    assert replies.DEVIN_SERVER in _text(reply)
+    assert sentences.DEVIN_SERVER in _text(reply)
 
 
 async def test_command_devin_unreachable_gives_a_clear_sentence(live: RunningApp) -> None:
     await live.devin.stop()
     _, hook = await live.command(SESSION_URL)
     (reply,) = await live.responses(hook)
-    assert replies.DEVIN_UNREACHABLE in _text(reply)
+    assert sentences.DEVIN_UNREACHABLE in _text(reply)
 
 
 async def test_command_acks_within_slacks_limit_while_devin_is_slow(tmp_path: Any) -> None:
@@ -193,7 +193,7 @@ async def test_request_with_a_bad_signature_is_rejected(live: RunningApp) -> Non
 async def test_command_from_another_workspace_is_refused_politely(live: RunningApp) -> None:
     result, hook = await live.command(SESSION_URL, team_id=EXTERNAL_TEAM_ID)
     assert result.status == 200
-    assert result.body["text"] == replies.NOT_ALLOWED_WORKSPACE
+    assert result.body["text"] == sentences.NOT_ALLOWED_WORKSPACE
     assert live.devin.requests == []
 
 
@@ -226,14 +226,14 @@ async def test_enterprise_grid_org_in_allowed_team_ids_is_served(tmp_path: Any) 
         (card,) = await app.responses(hook)
         assert "Fix 500 on refund endpoint" in _text(card)
         refused, _ = await app.command(SESSION_URL, team_id="T0OTHERWS", enterprise_id="E0ELSEWHERE")
-        assert refused.body["text"] == replies.NOT_ALLOWED_WORKSPACE
+        assert refused.body["text"] == sentences.NOT_ALLOWED_WORKSPACE
 
 
 async def test_allowed_channel_ids_limit_lookups(tmp_path: Any) -> None:
     async with running_app(tmp_path, allowed_channel_ids="C0ONLYHERE") as app:
         _, hook = await app.command(SESSION_URL)
         (reply,) = await app.responses(hook)
-        assert replies.NOT_ALLOWED_CHANNEL in _text(reply)
+        assert sentences.NOT_ALLOWED_CHANNEL in _text(reply)
         assert app.devin.requests == []
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.check import format_line, run_checks
+from bot.cli.check import format_line, run_checks
 from bot.config import Settings
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.preview import PreviewError, render_preview
+from bot.cli.preview import PreviewError, render_preview
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import SEED_OUT_OF_CREDITS, SEED_WITH_ANALYSIS, UNKNOWN_SESSION_ID
 from bot.sandbox.serve import sandbox_settings

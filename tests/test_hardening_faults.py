@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from blocks import sentences
 from bot.devin.client import RetryPolicy
 from bot.ids import ActionId
-from bot.listeners import replies
 from bot.listeners.actions import DETAILS_NOT_OPENED
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_faults import UNKNOWN_ENUM_VALUES
@@ -58,7 +58,7 @@ def _unhandled(caplog: pytest.LogCaptureFixture) -> list[str]:
 @pytest.mark.parametrize("status", [500, 502, 503])
 async def test_faults_devin_server_errors_are_retried_then_explained(live: RunningApp, status: int) -> None:
     live.devin.inject(status=status, times=TEST_RETRY.max_attempts)
-    assert replies.DEVIN_SERVER in await _ask(live)
+    assert sentences.DEVIN_SERVER in await _ask(live)
     assert len(live.devin.requests) == TEST_RETRY.max_attempts
     await _assert_recovers(live)
 
@@ -77,14 +77,14 @@ async def test_faults_devin_rate_limit_honours_retry_after(live: RunningApp) -> 
 
 async def test_faults_devin_rate_limit_that_persists_is_explained(live: RunningApp) -> None:
     live.devin.inject(retry_after=0.01, times=TEST_RETRY.max_attempts)
-    assert replies.DEVIN_RATE_LIMITED in await _ask(live)
+    assert sentences.DEVIN_RATE_LIMITED in await _ask(live)
     await _assert_recovers(live)
 
 
 async def test_faults_devin_retry_after_beyond_the_budget_answers_at_once(live: RunningApp) -> None:
     live.devin.inject(retry_after=60, times=1)
     started = time.monotonic()
-    assert replies.DEVIN_RATE_LIMITED in await _ask(live)
+    assert sentences.DEVIN_RATE_LIMITED in await _ask(live)
     assert time.monotonic() - started < 2.0
     assert len(live.devin.requests) == 1
     await _assert_recovers(live)
@@ -94,7 +94,7 @@ async def test_faults_devin_timeout_is_explained_within_the_budget(tmp_path: Any
     async with running_app(tmp_path, retry=SHORT_BUDGET) as app:
         app.devin.inject(latency=30.0, times=UNTIL_CLEARED)
         started = time.monotonic()
-        assert replies.DEVIN_TIMEOUT in await _ask(app)
+        assert sentences.DEVIN_TIMEOUT in await _ask(app)
         assert time.monotonic() - started < SHORT_BUDGET.budget_seconds + 1.5
         await _assert_recovers(app)
 
@@ -102,7 +102,7 @@ async def test_faults_devin_timeout_is_explained_within_the_budget(tmp_path: Any
 async def test_faults_devin_connection_refused_then_back(live: RunningApp) -> None:
     port = urlsplit(live.devin.url).port
     await live.devin.stop()
-    assert replies.DEVIN_UNREACHABLE in await _ask(live)
+    assert sentences.DEVIN_UNREACHABLE in await _ask(live)
     await live.devin.start(port=port or 0)
     await _assert_recovers(live)
 
@@ -110,7 +110,7 @@ async def test_faults_devin_connection_refused_then_back(live: RunningApp) -> No
 async def test_faults_devin_dropped_connection_is_explained(live: RunningApp) -> None:
     # More drops than attempts: aiohttp itself retries a request whose reused connection was dropped.
     live.devin.inject(drop=True, times=50)
-    assert replies.DEVIN_UNREACHABLE in await _ask(live)
+    assert sentences.DEVIN_UNREACHABLE in await _ask(live)
     live.devin.clear_faults()
     await _assert_recovers(live)
 
@@ -118,7 +118,7 @@ async def test_faults_devin_dropped_connection_is_explained(live: RunningApp) ->
 @pytest.mark.parametrize("kind", ["not_json", "wrong_shape"])
 async def test_faults_devin_malformed_answer_is_explained(live: RunningApp, kind: str) -> None:
     live.devin.inject(malformed=kind, times=1)
-    assert replies.DEVIN_INVALID in await _ask(live)
+    assert sentences.DEVIN_INVALID in await _ask(live)
     await _assert_recovers(live)
 
 
@@ -131,7 +131,7 @@ async def test_faults_devin_unknown_enum_values_still_render(live: RunningApp) -
 
 async def test_faults_devin_wrong_key_is_explained(live: RunningApp) -> None:
     live.devin.inject(status=401, times=1)
-    assert replies.DEVIN_AUTH.split(".")[0] in await _ask(live)
+    assert sentences.DEVIN_AUTH.split(".")[0] in await _ask(live)
     await _assert_recovers(live)
 
 
@@ -141,10 +141,10 @@ async def test_faults_devin_session_gone_between_card_and_buttons(live: RunningA
     for action in (ActionId.SHARE_IN_CHANNEL, ActionId.VIEW_INSIGHTS, ActionId.GENERATE_INSIGHTS):
         _, hook = await live.click(action, SEED_WITH_ANALYSIS)
         (reply,) = await live.responses(hook)
-        assert replies.SESSION_NOT_FOUND.split(".")[0] in _text(reply), action
+        assert sentences.SESSION_NOT_FOUND.split(".")[0] in _text(reply), action
     await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
     (updated,) = await live.slack.wait_for("views.update")
-    assert replies.SESSION_NOT_FOUND.split(".")[0] in json.dumps(updated.body["view"])
+    assert sentences.SESSION_NOT_FOUND.split(".")[0] in json.dumps(updated.body["view"])
     assert live.slack.calls_to("chat.postMessage") == []
     assert ActionId.GENERATE_INSIGHTS in await _ask(live, SEED_WITHOUT_ANALYSIS)  # other sessions still work
 
@@ -194,10 +194,10 @@ async def _share(running: RunningApp) -> tuple[list[Any], str]:
 @pytest.mark.parametrize(
     ("fault", "sentence"),
     [
-        ({"status": 502}, replies.SLACK_TROUBLE),
-        ({"retry_after": 0, "times": 3}, replies.SLACK_TROUBLE),
-        ({"error": "invalid_auth"}, replies.SLACK_TROUBLE),
-        ({"error": "not_in_channel"}, replies.CANNOT_POST_HERE),
+        ({"status": 502}, sentences.SLACK_TROUBLE),
+        ({"retry_after": 0, "times": 3}, sentences.SLACK_TROUBLE),
+        ({"error": "invalid_auth"}, sentences.SLACK_TROUBLE),
+        ({"error": "not_in_channel"}, sentences.CANNOT_POST_HERE),
     ],
 )
 async def test_faults_slack_post_message_failure_explained_then_recovers(
@@ -224,7 +224,7 @@ async def test_faults_slack_details_modal_failure_explained_then_recovers(
     live.slack.fail(method, **FAILURES[failure])
     _, hook = await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
     (reply,) = await live.responses(hook)
-    assert any(sentence in _text(reply) for sentence in (DETAILS_NOT_OPENED, replies.SLACK_TROUBLE)), _text(reply)
+    assert any(sentence in _text(reply) for sentence in (DETAILS_NOT_OPENED, sentences.SLACK_TROUBLE)), _text(reply)
     assert _unhandled(caplog) == [], "a Slack failure the handler can explain is not an unhandled error"
     await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
     updated = await live.slack.wait_for("views.update", predicate=lambda c: c.ok)
@@ -283,7 +283,7 @@ async def test_faults_slack_users_info_failure_does_not_call_an_admin_a_non_admi
         app.slack.fail("users.info", **FAILURES[failure])
         _, hook = await app.command("alerts on", user_id=ADMIN_USER_ID)
         (reply,) = await app.responses(hook)
-        assert replies.NOT_ADMIN not in _text(reply), "Slack failing is not the user lacking a role"
+        assert sentences.NOT_ADMIN not in _text(reply), "Slack failing is not the user lacking a role"
         assert "Try again" in _text(reply)
         assert not (await alerts.channel_settings(SANDBOX_CHANNEL_ID)).enabled
         _, hook = await app.command("alerts on", user_id=ADMIN_USER_ID)
@@ -295,7 +295,7 @@ async def test_faults_slack_users_info_regular_user_is_refused(tmp_path: Any) ->
     async with running_app(tmp_path, with_alerts=True) as app:
         _, hook = await app.command("alerts on", user_id=REGULAR_USER_ID)
         (reply,) = await app.responses(hook)
-        assert replies.NOT_ADMIN in _text(reply)
+        assert sentences.NOT_ADMIN in _text(reply)
         assert app.app.deps.alerts is not None
         assert not (await app.app.deps.alerts.channel_settings(SANDBOX_CHANNEL_ID)).enabled
 

@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.command import Invalid, LookupSession, ShowHelp, parse_command
+from blocks import sentences
 from bot.ids import ActionId
-from bot.listeners import replies
 from bot.sandbox import SANDBOX_CHANNEL_ID, SANDBOX_TEAM_ID
 from bot.sandbox.devin_seed import SEED_CHILDREN, SEED_OUT_OF_CREDITS, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS
 from bot.sandbox.slack_api import REGULAR_USER_ID
@@ -28,6 +27,7 @@ from bot.sandbox.slack_requests import (
     new_ts,
     view_submission,
 )
+from bot.slack.grammar import Invalid, LookupSession, ShowHelp, parse_command
 from tests.blockkit_limits import MESSAGE_KEYS, assert_message_limits, assert_no_unescaped_control
 from tests.fixtures_app import RunningApp
 
@@ -37,7 +37,7 @@ URL = f"https://{APP_HOST}/sessions/{HEX}"
 DEVIN_PATH_RE = re.compile(
     r"/v3/(self|organizations/org-[0-9a-f]{32}/sessions(/insights|/devin-[0-9a-f]{32}(/insights(/generate)?|/messages)?)?)"
 )
-ERROR_HANDLER_LOGGER = "bot.listeners.errors"
+ERROR_HANDLER_LOGGER = "bot.listeners.error_handler"
 
 STRANGE_TEXTS = [
     "",
@@ -151,9 +151,9 @@ def _expect(text: str, answer: dict[str, Any]) -> None:
         case Invalid():
             assert "Usage of" in shown and ":information_source:" in shown
         case LookupSession():
-            assert ActionId.SHARE_IN_CHANNEL in shown or replies.SESSION_NOT_FOUND.split(".")[0] in shown
+            assert ActionId.SHARE_IN_CHANNEL in shown or sentences.SESSION_NOT_FOUND.split(".")[0] in shown
         case _:
-            assert replies.ALERTS_UNAVAILABLE in shown
+            assert sentences.ALERTS_UNAVAILABLE in shown
 
 
 async def test_fuzz_strange_commands_each_get_exactly_one_safe_answer(

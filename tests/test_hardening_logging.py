@@ -198,7 +198,12 @@ def restore_logging() -> Iterator[None]:
 
 def test_configure_logging_redacts_every_logger(capsys: pytest.CaptureFixture[str], restore_logging: None) -> None:
     configure_logging("DEBUG", secrets=KNOWN_SECRETS)
-    for name in ("bot.listeners.errors", "slack_bolt.AsyncApp", "slack_sdk.web.async_base_client", "aiohttp.server"):
+    for name in (
+        "bot.listeners.error_handler",
+        "slack_bolt.AsyncApp",
+        "slack_sdk.web.async_base_client",
+        "aiohttp.server",
+    ):
         logging.getLogger(name).error("%s saw %s and %s", name, SIGNING_SECRET, f"Bearer {BEARER_VALUE}")
     err = capsys.readouterr().err
     assert err.count(REDACTED) == 8

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from blocks.help import usage_message
 from blocks.text import ELLIPSIS, escape, truncate
-from bot.command import (
+from bot.devin.links import find_session_refs, is_session_id, parse_session_ref
+from bot.devin.models import SUSPENSION_REASONS
+from bot.slack.grammar import (
     ECHO_MAX,
     HELP_WORDS,
     TEXT_MAX,
@@ -19,8 +21,6 @@ from bot.command import (
     ShowHelp,
     parse_command,
 )
-from bot.devin.links import find_session_refs, is_session_id, parse_session_ref
-from bot.devin.models import SUSPENSION_REASONS
 from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control
 
 APP_HOST = "app.devin.ai"

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.ids import SLASH_COMMAND
-from bot.slack_scopes import BOT_SCOPES
+from bot.slack.scopes import BOT_SCOPES
 
 MANIFEST = (Path(__file__).resolve().parents[1] / "manifest.yml").read_text(encoding="utf-8")
 

@@ -25,14 +25,11 @@ from sqlalchemy import (
     text,
 )
 
+from bot.alerts.records import AlertKind, AlertRecord, AlertState, NewAlert, SessionRecord
 from bot.devin.models import Session
 from bot.store import (
     SCHEMA_VERSION,
-    AlertKind,
-    AlertRecord,
-    AlertState,
     DatabaseURLError,
-    NewAlert,
     SchemaVersionError,
     Store,
     async_database_url,
@@ -44,7 +41,6 @@ from bot.store import (
     sessions,
 )
 from bot.store import channels as channel_queries
-from bot.store.records import SessionRecord
 from bot.store.schema import alerts, meta
 
 

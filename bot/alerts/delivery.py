@@ -37,8 +37,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.kit import Message
 from bot.alerts import render
-from bot.alerts.slack_errors import FailureKind, SlackFailure, classify_api_error, transport_failure
-from bot.store import AlertKind, AlertRecord, Store, claims, outbox
+from bot.alerts.records import AlertKind, AlertRecord
+from bot.slack.failures import FailureKind, SlackFailure, classify_api_error, transport_failure
+from bot.store import Store, claims, outbox
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.alerts.records import NewAlert
 from bot.alerts.rules import Change, ChannelRule, Decision, Observation, alert_channels, decide, is_unchanged
 from bot.alerts.storm import StormTracker
 from bot.devin.client import DevinClient, SessionFilters
 from bot.devin.errors import DevinError
 from bot.devin.models import Session
-from bot.store import NewAlert, Store, outbox, sessions
+from bot.store import Store, outbox, sessions
 
 log = logging.getLogger(__name__)
 

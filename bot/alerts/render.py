@@ -12,8 +12,8 @@ from blocks.alert import (
     grouped_alert_thread_message,
 )
 from blocks.kit import Message
+from bot.alerts.records import AlertRecord
 from bot.devin.models import Session
-from bot.store import AlertRecord
 
 
 def session_of(alert: AlertRecord) -> Session:

@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.alerts.records import ChannelSubscription, SessionRecord
 from bot.devin.models import SessionStatus
-from bot.store.records import ChannelSubscription, SessionRecord
 
 STORM_THRESHOLD = 3
 """More new episodes than this, with one reason, in one poll, for one channel → one grouped alert."""

@@ -1,4 +1,4 @@
-"""The APScheduler job that runs `AlertService.tick` on the app's event loop."""
+"""The APScheduler job that runs `AlertEngine.tick` on the app's event loop."""
 
 from __future__ import annotations
 

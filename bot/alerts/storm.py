@@ -13,8 +13,9 @@ from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.alerts.records import NewAlert
 from bot.alerts.rules import is_storm
-from bot.store import NewAlert, outbox
+from bot.store import outbox
 
 StormKey = tuple[str, str]
 """(channel_id, reason)"""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.deps import AppDeps
 from bot.ids import SLASH_COMMAND, ActionId
-from bot.listeners.access import make_access_middleware
 from bot.listeners.actions import (
     handle_link_button,
     make_generate_insights,
@@ -14,18 +12,19 @@ from bot.listeners.actions import (
     make_show_details,
     make_view_insights,
 )
-from bot.listeners.commands import make_devin_command
-from bot.listeners.errors import handle_error
+from bot.listeners.command import make_devin_command
+from bot.listeners.deps import AppDeps
+from bot.listeners.error_handler import handle_error
 from bot.listeners.home import make_app_home_opened
-from bot.listeners.respond import make_respond_middleware
+from bot.listeners.middleware import make_access_middleware, make_respond_middleware
 from bot.listeners.unfurls import make_link_shared
-from bot.slack_channels import SharedChannelDetector
 
 
 def register_listeners(app: AsyncApp, deps: AppDeps) -> None:
-    """Attach every listener, the access middleware and the single error handler."""
-    app.use(make_access_middleware(deps))
+    """Attach every listener, the middleware and the single error handler."""
+    # The safe `respond` first, so that even the workspace gate's refusal never needs a response_url.
     app.use(make_respond_middleware(deps))
+    app.use(make_access_middleware(deps))
     app.command(SLASH_COMMAND)(make_devin_command(deps))
     app.action(ActionId.GENERATE_INSIGHTS.value)(make_generate_insights(deps))
     app.action(ActionId.SHOW_DETAILS.value)(make_show_details(deps))
@@ -33,6 +32,6 @@ def register_listeners(app: AsyncApp, deps: AppDeps) -> None:
     app.action(ActionId.VIEW_INSIGHTS.value)(make_view_insights(deps))
     app.action(ActionId.OPEN_IN_DEVIN.value)(handle_link_button)
     app.action(ActionId.OPEN_ALERT_SESSION.value)(handle_link_button)
-    app.event("link_shared")(make_link_shared(deps, SharedChannelDetector()))
+    app.event("link_shared")(make_link_shared(deps))
     app.event("app_home_opened")(make_app_home_opened(deps))
     app.error(handle_error)

@@ -12,18 +12,19 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from blocks import sentences
 from blocks.details import details_view, loading_view
 from blocks.help import notice_message
 from blocks.kit import Message
 from blocks.session import session_message
-from bot.deps import AppDeps
 from bot.devin.errors import DevinError
 from bot.devin.links import is_session_id
 from bot.devin.models import SessionInsights
-from bot.listeners import replies
-from bot.listeners.commands import lookup_card
-from bot.listeners.payloads import ActionPayload
-from bot.responder import Respond
+from bot.listeners import failures
+from bot.listeners.command import lookup_card
+from bot.listeners.deps import AppDeps
+from bot.slack.payloads import ActionPayload
+from bot.slack.respond import Respond
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def make_generate_insights(deps: AppDeps) -> Handler:
             await GenerateFlow(deps, payload.value, respond).run()
         except DevinError as error:
             log.info("action.generate.failed", extra={"session_id": payload.value, "error": type(error).__name__})
-            await _notice(respond, replies.devin_error_sentence(error, generating=True))
+            await _notice(respond, failures.devin_error_sentence(error, generating=True))
 
     return handle_generate_insights
 
@@ -125,7 +126,7 @@ def make_show_details(deps: AppDeps) -> Handler:
         try:
             insights = await deps.devin.get_session_insights(payload.value)
         except DevinError as error:
-            view = loading_view(error=replies.devin_error_sentence(error))
+            view = loading_view(error=failures.devin_error_sentence(error))
         else:
             view = details_view(insights)
         try:
@@ -145,12 +146,12 @@ def make_share_in_channel(deps: AppDeps) -> Handler:
         if payload is None:
             return
         if not deps.access.channel_allowed(payload.channel_id):
-            await _notice(respond, replies.NOT_ALLOWED_CHANNEL)
+            await _notice(respond, sentences.NOT_ALLOWED_CHANNEL)
             return
         try:
             insights = await deps.devin.get_session_insights(payload.value)
         except DevinError as error:
-            await _notice(respond, replies.devin_error_sentence(error))
+            await _notice(respond, failures.devin_error_sentence(error))
             return
         message = session_message(insights, shared_by_user_id=payload.user_id)
         try:
@@ -159,7 +160,7 @@ def make_share_in_channel(deps: AppDeps) -> Handler:
             )
         except SlackApiError as error:
             log.info("action.share.failed", extra={"channel": payload.channel_id, "error": error.response.get("error")})
-            await _notice(respond, replies.slack_error_sentence(error))
+            await _notice(respond, failures.slack_error_sentence(error))
 
     return handle_share_in_channel
 

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.home import home_view
-from bot.deps import AppDeps
+from bot.listeners.deps import AppDeps
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.unfurl import session_unfurl
 from bot.config import SharedChannelUnfurl, UnfurlMode
-from bot.deps import AppDeps
 from bot.devin.errors import DevinError
 from bot.devin.links import parse_session_ref
 from bot.devin.models import Session
-from bot.listeners.payloads import LinkSharedPayload
-from bot.slack_channels import SharedChannelDetector
+from bot.listeners.deps import AppDeps
+from bot.slack.payloads import LinkSharedPayload
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ LINKS_PER_EVENT_MAX = 10
 """A message with dozens of links gets previews for the first ten, like other unfurlers throttle."""
 
 
-def make_link_shared(deps: AppDeps, channels: SharedChannelDetector) -> Handler:
+def make_link_shared(deps: AppDeps) -> Handler:
     async def handle_link_shared(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if deps.settings.unfurl_mode == UnfurlMode.OFF:
             return
@@ -40,7 +39,7 @@ def make_link_shared(deps: AppDeps, channels: SharedChannelDetector) -> Handler:
         refs = _session_links(payload, deps.settings.devin_app_host)
         if not refs:
             return
-        minimal = await _minimal_preview(deps, channels, client, payload)
+        minimal = await _minimal_preview(deps, client, payload)
         if minimal is None:
             return
         sessions = await _fetch_all(deps, set(refs.values()))
@@ -77,9 +76,7 @@ def _session_links(payload: LinkSharedPayload, app_host: str) -> dict[str, str]:
     return refs
 
 
-async def _minimal_preview(
-    deps: AppDeps, channels: SharedChannelDetector, client: AsyncWebClient, payload: LinkSharedPayload
-) -> bool | None:
+async def _minimal_preview(deps: AppDeps, client: AsyncWebClient, payload: LinkSharedPayload) -> bool | None:
     """True for a minimal preview, False for the full one, None for none at all."""
     settings = deps.settings
     minimal = settings.unfurl_mode == UnfurlMode.MINIMAL
@@ -89,7 +86,7 @@ async def _minimal_preview(
     if payload.is_composer:
         # Composer previews name no channel; their unfurl_id starts with the channel id ("C123.1700….").
         channel_id = payload.unfurl_id.split(".", 1)[0]
-    shared = payload.is_ext_shared_channel or not channel_id or await channels.is_shared(client, channel_id)
+    shared = payload.is_ext_shared_channel or not channel_id or await deps.channels.is_shared(client, channel_id)
     if not shared:
         return minimal
     return None if settings.unfurl_shared_channels == SharedChannelUnfurl.OFF else True

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox import SANDBOX_BOT_USER_ID, SANDBOX_CHANNEL_ID, SANDBOX_TEAM_ID
-from bot.slack_scopes import BOT_SCOPES
+from bot.slack.scopes import BOT_SCOPES
 
 SANDBOX_APP_ID = "A0SANDBOX"
 SANDBOX_BOT_ID = "B0SANDBOX"

@@ -8,8 +8,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.alerts.records import ChannelSubscription, DeliveryProblem
 from bot.store.dialect import insert_ignore, upsert
-from bot.store.records import ChannelSubscription, DeliveryProblem
 from bot.store.schema import channel_subscriptions, delivery_problems
 
 REASON_SEPARATOR = ","

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.alerts.records import AlertRecord, AlertState
 from bot.store.outbox import DELIVERABLE_KINDS, ERROR_TEXT_MAX, alert_from_row, owed
-from bot.store.records import AlertRecord
-from bot.store.schema import AlertState, alerts, delivery_problems
+from bot.store.schema import alerts, delivery_problems
 
 CLAIM_SECONDS = 120.0
 """How long a delivery claim lasts; far longer than one Slack call (slack_sdk's timeout is 30 s)."""

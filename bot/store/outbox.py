@@ -14,9 +14,9 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.alerts.records import AlertKind, AlertRecord, AlertState, NewAlert
 from bot.store.dialect import insert_ignore
-from bot.store.records import AlertRecord, NewAlert
-from bot.store.schema import AlertKind, AlertState, alerts
+from bot.store.schema import alerts
 
 ERROR_TEXT_MAX = 500
 GROUP_RESOLVED_STATUS = "recovered"

@@ -7,8 +7,6 @@ seconds, kept apart because the two clocks may disagree.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -24,6 +22,8 @@ from sqlalchemy import (
     false,
 )
 
+from bot.alerts.records import AlertKind
+
 SCHEMA_VERSION = 2
 """The version `migrate()` brings a database to; bump it with a new step in migrations.py."""
 
@@ -31,32 +31,6 @@ ID_LENGTH = 64
 """Session ids are 38 characters; channel ids and Slack ts values are shorter; leave headroom."""
 
 metadata = MetaData()
-
-
-class AlertKind(StrEnum):
-    """What an `alerts` row is."""
-
-    SINGLE = "single"
-    """One session's episode, delivered as its own message."""
-    GROUP = "group"
-    """A storm: one message for many episodes (no session of its own)."""
-    MEMBER = "member"
-    """One session's episode inside a group; never delivered on its own."""
-
-
-class AlertState(StrEnum):
-    """Where an alert message is in its life."""
-
-    PENDING = "pending"
-    """Recorded, not yet posted (or posting failed and will be retried)."""
-    SENT = "sent"
-    """Posted; `version > delivered_version` means an update is owed."""
-    RESOLVED = "resolved"
-    """Posted, the session recovered, and the update and reply went out."""
-    CANCELLED = "cancelled"
-    """Never posted and no longer wanted (the channel turned alerts off)."""
-    GROUPED = "grouped"
-    """A member row: its group's message carries it."""
 
 
 meta = Table(

@@ -7,8 +7,8 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.alerts.records import PollerState, SessionRecord
 from bot.store.dialect import insert, insert_ignore
-from bot.store.records import PollerState, SessionRecord
 from bot.store.schema import poller_state, session_state
 
 POLLER_ROW_ID = 1

@@ -1,4 +1,4 @@
-"""AlertService: the facade the app wires in (tick, channel settings, health).
+"""AlertEngine: the alert component `create_app` builds: it opens its store, schedules its tick, and stops.
 
 Replicas. Every replica may call `tick()`. Only the holder of the poller lease polls Devin (one
 request per idle poll for the whole deployment); every replica delivers, because delivery claims
@@ -9,6 +9,7 @@ stored state and the (session, episode, channel) key is unique in the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -16,58 +17,28 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport
 from bot.alerts.poller import Poller, PollReport
+from bot.alerts.records import AlertHealth, ChannelSettings
 from bot.alerts.rules import ChannelRule, effective_channels
+from bot.alerts.scheduler import build_scheduler
+from bot.config import Settings
 from bot.devin.client import BACKGROUND_RETRY, DevinClient
 from bot.devin.models import SUSPENSION_REASONS
-from bot.store import DeliveryProblem, Store, outbox, sessions
+from bot.store import Store, outbox, sessions
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE_TTL_SECONDS = 180.0
 """A crashed poller's lease passes to another replica after this long; keep it above the poll interval."""
-
-
-@dataclass(frozen=True)
-class AlertHealth:
-    """How the alert engine is doing, for `/healthz` and `check`."""
-
-    last_success_at: float | None
-    """When a poll last completed (the service clock); None before the first."""
-    watermark: int | None
-    """Newest Devin `updated_at` processed."""
-    watermark_lag_seconds: float | None
-    """Now minus the watermark; it also grows while the org is simply idle, so judge liveness by last_success_at."""
-    pending_alerts: int
-    """Alerts recorded but not posted yet (waiting for a retry, or for a channel problem to be fixed)."""
-    pending_updates: int
-    """Posted alerts whose message still owes an update."""
-    last_error: str | None
-    """Why the last poll failed, if the last poll failed."""
-    lease_holder: str | None
-    """The replica polling now."""
-
-
-@dataclass(frozen=True)
-class ChannelSettings:
-    """A channel's effective alert setting."""
-
-    channel_id: str
-    enabled: bool
-    reasons: tuple[str, ...]
-    source: str
-    """`subscription` (set from Slack), `default` (ALERT_CHANNEL) or `none`."""
-    updated_by: str | None
-    updated_at: float | None
-    problem: DeliveryProblem | None
-    """The last permanent delivery error (with its fix), while unresolved."""
-    is_default_channel: bool = False
-    """The channel is ALERT_CHANNEL (even if a stored setting now overrides it)."""
+STOP_TIMEOUT_SECONDS = 10.0
+"""How long shutdown waits for a poll in progress; the outbox makes an interrupted tick safe anyway."""
 
 
 @dataclass(frozen=True)
@@ -84,35 +55,117 @@ def default_holder_id() -> str:
     return f"{socket.gethostname()[:24]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-class AlertService:
-    """Suspension alerts: poll Devin, record episodes, deliver to Slack. Does not close what it is given."""
+class AlertEngine:
+    """Suspension alerts: poll Devin, record episodes, deliver to Slack.
+
+    `start()` opens the store (unless one is handed in, which the caller then owns) and, with
+    `poll_seconds`, schedules `tick()` on the running loop; `stop()` undoes both. Tests leave
+    `poll_seconds` unset and drive `tick()` themselves.
+    """
 
     def __init__(
         self,
-        store: Store,
         devin_client: DevinClient,
         slack_client: AsyncWebClient,
         *,
         default_channel: str | None,
         default_reasons: Sequence[str],
         lookback_minutes: int,
+        store: Store | None = None,
+        database_url: str | None = None,
+        poll_seconds: int | None = None,
         clock: Callable[[], float] = time.time,
         holder_id: str | None = None,
         lease_ttl_seconds: float = DEFAULT_LEASE_TTL_SECONDS,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
     ) -> None:
-        self._store = store
+        if store is None and database_url is None:
+            raise ValueError("give the engine a store or a database_url")
+        self._given_store = store
+        self._database_url = database_url
+        self._poll_seconds = poll_seconds
         self._default_channel = default_channel
         self._default_reasons = tuple(default_reasons)
+        self._lookback_minutes = lookback_minutes
+        self._devin = devin_client.with_retry(BACKGROUND_RETRY)
+        self._slack = slack_client
         self._clock = clock
         self.holder_id = holder_id or default_holder_id()
         self._lease_ttl = lease_ttl_seconds
-        self._started = False
-        devin = devin_client.with_retry(BACKGROUND_RETRY)
-        self._poller = Poller(store, devin, lookback_minutes=lookback_minutes, clock=clock)
-        self._deliverer = Deliverer(
-            store, slack_client, holder_id=self.holder_id, clock=clock, channel_rate=channel_rate
+        self._channel_rate = channel_rate
+        self._problems_cleared = False
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tick_lock = asyncio.Lock()
+        self._stopping = False
+        self._parts: tuple[Store, Poller, Deliverer] | None = None
+        if store is not None:
+            self._parts = self._assemble(store)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, devin: DevinClient, slack: AsyncWebClient, *, clock: Callable[[], float] = time.time
+    ) -> AlertEngine:
+        """The engine `devin-insights run` has: its own store, scheduled every ALERT_POLL_SECONDS."""
+        return cls(
+            devin,
+            slack,
+            database_url=settings.database_url,
+            poll_seconds=settings.alert_poll_seconds,
+            default_channel=settings.alert_channel,
+            default_reasons=settings.alert_reasons,
+            lookback_minutes=settings.alert_lookback_minutes,
+            clock=clock,
+            # One interval: a replica that stops renewing is replaced within two intervals.
+            lease_ttl_seconds=float(settings.alert_poll_seconds),
         )
+
+    def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
+        poller = Poller(store, self._devin, lookback_minutes=self._lookback_minutes, clock=self._clock)
+        deliverer = Deliverer(
+            store, self._slack, holder_id=self.holder_id, clock=self._clock, channel_rate=self._channel_rate
+        )
+        return store, poller, deliverer
+
+    @property
+    def _store(self) -> Store:
+        if self._parts is None:
+            raise RuntimeError("the alert engine has not started")
+        return self._parts[0]
+
+    async def start(self) -> None:
+        """Open (and migrate) the store if the engine owns it; schedule the tick on the running loop."""
+        if self._parts is None:
+            assert self._database_url is not None
+            self._parts = self._assemble(await Store.open(self._database_url))
+        if self._poll_seconds is not None:
+            self._scheduler = build_scheduler(self._scheduled_tick, every_seconds=self._poll_seconds)
+            self._scheduler.start()
+        log.info("alerts.started", extra={"poll_seconds": self._poll_seconds})
+
+    async def stop(self) -> None:
+        """Stop scheduling, let a running tick finish (bounded), hand the lease over, close an owned store."""
+        self._stopping = True
+        try:
+            # APScheduler's shutdown cancels a running job, so wait for it first.
+            async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
+                await self._tick_lock.acquire()
+        except TimeoutError:
+            log.warning("alerts.stop.tick_still_running")
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        if self._parts is None:
+            return
+        # Hand the lease over at once instead of letting it expire.
+        await self._store.release_lease(self.holder_id)
+        if self._given_store is None:
+            await self._store.aclose()
+
+    async def _scheduled_tick(self) -> None:
+        # The lock lets stop() wait for a running tick instead of closing the store under it.
+        if self._stopping:
+            return
+        async with self._tick_lock:
+            await self.tick()
 
     async def tick(self) -> TickReport:
         """One scheduler run: poll if this replica holds the lease, then deliver what is owed."""
@@ -122,15 +175,17 @@ class AlertService:
 
     async def poll(self) -> PollReport | None:
         """Take or renew the lease and, if held, poll Devin once; None when another replica polls."""
-        await self._start()
+        await self._clear_problems_once()
         if not await self._renew():
             return None
-        return await self._poller.poll(await self._channels(), renew=self._renew)
+        assert self._parts is not None
+        return await self._parts[1].poll(await self._channels(), renew=self._renew)
 
     async def deliver(self) -> DeliveryReport:
         """Post and update what the outbox owes (any replica may do this)."""
-        await self._start()
-        return await self._deliverer.deliver_due()
+        await self._clear_problems_once()
+        assert self._parts is not None
+        return await self._parts[2].deliver_due()
 
     async def channel_settings(self, channel_id: str) -> ChannelSettings:
         """The channel's effective setting and any delivery problem there."""
@@ -201,9 +256,22 @@ class AlertService:
             pending, _ = await outbox.count_owed(conn)
         return pending
 
-    async def aclose(self) -> None:
-        """Hand the lease over at once instead of letting it expire."""
-        await self._store.release_lease(self.holder_id)
+    async def health_report(self) -> dict[str, Any]:
+        """The poller's liveness for `/healthz`: times and counts only, no error texts or ids."""
+        if self._parts is None:
+            return {"running": False}
+        health = await self.health()
+        now = self._clock()
+        return {
+            "running": True,
+            "last_poll_at": int(health.last_success_at) if health.last_success_at else None,
+            "last_poll_age_seconds": int(now - health.last_success_at) if health.last_success_at else None,
+            "watermark_lag_seconds": int(health.watermark_lag_seconds) if health.watermark_lag_seconds else None,
+            "pending_alerts": health.pending_alerts,
+            "pending_updates": health.pending_updates,
+            "last_poll_failed": health.last_error is not None,
+            "polling_here": health.lease_holder == self.holder_id,
+        }
 
     async def _renew(self) -> bool:
         return await self._store.try_acquire_lease(self.holder_id, self._lease_ttl, self._clock())
@@ -213,13 +281,13 @@ class AlertService:
             subscriptions = await channel_queries.list_subscriptions(conn)
         return effective_channels(self._default_channel, self._default_reasons, subscriptions)
 
-    async def _start(self) -> None:
+    async def _clear_problems_once(self) -> None:
         # A restart is the other signal (besides a settings change) that a broken channel may be
         # fixed: a new token, a re-invited app. Each channel is tried once more and, if still
         # broken, logged once more.
-        if self._started:
+        if self._problems_cleared:
             return
-        self._started = True
+        self._problems_cleared = True
         async with self._store.transaction() as conn:
             cleared = await channel_queries.clear_problem(conn)
         if cleared:

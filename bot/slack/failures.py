@@ -7,34 +7,34 @@ from enum import StrEnum
 
 from slack_sdk.errors import SlackApiError
 
+from blocks.sentences import slack_error_fix
 from bot.devin.errors import parse_retry_after
 
 RETRY_AFTER_DEFAULT = 1.0
 """Seconds to wait after a 429 that carries no `Retry-After`."""
 
-CHANNEL_FIXES: dict[str, str] = {
-    "channel_not_found": "the channel does not exist, or it is private and the app is not in it: "
-    "invite the app to the channel (/invite @devin-insights) or correct ALERT_CHANNEL",
-    "not_in_channel": "invite the app to the channel: /invite @devin-insights",
-    "is_archived": "the channel is archived: unarchive it, or choose another channel (ALERT_CHANNEL or `alerts on`)",
-    "invalid_auth": "SLACK_BOT_TOKEN is not valid: copy the Bot User OAuth Token again and restart",
-    "not_authed": "SLACK_BOT_TOKEN is missing: set it and restart",
-    "account_inactive": "the app's token belongs to a deactivated user or an uninstalled app: reinstall it and "
-    "update SLACK_BOT_TOKEN",
-    "token_revoked": "the app's token was revoked: reinstall the app and update SLACK_BOT_TOKEN",
-    "token_expired": "the app's token expired: reinstall the app (or turn off token rotation) and update "
-    "SLACK_BOT_TOKEN",
-    "missing_scope": "the app lacks the chat:write scope: add it under OAuth & Permissions and reinstall",
-    "no_permission": "the workspace does not let the app post here: ask a Slack admin",
-    "restricted_action": "a workspace setting stops the app posting in this channel: ask a Slack admin",
-    "restricted_action_read_only_channel": "the channel is read-only: choose another channel",
-    "restricted_action_thread_only_channel": "the channel only allows thread replies: choose another channel",
-    "restricted_action_non_threadable_channel": "the channel does not allow threads: choose another channel",
-    "team_access_not_granted": "the app is not granted access to this workspace: ask an org admin",
-    "ekm_access_denied": "Slack EKM denied access: ask a Slack admin",
-    "channel_is_archived": "the channel is archived: unarchive it or choose another channel",
-}
-"""Errors no retry can fix until a person changes something, with what that person should do."""
+CHANNEL_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "channel_is_archived",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "no_permission",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
+"""Errors no retry can fix until a person changes something (the remedy is in `blocks.sentences`)."""
 
 UPDATE_IMPOSSIBLE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 """`chat.update` can never succeed for this message (deleted, or too old): skip the edit, keep the reply."""
@@ -44,7 +44,7 @@ class FailureKind(StrEnum):
     TRANSIENT = "transient"
     """Rate limit, 5xx, timeout, connection, or an error we do not know: retry later with backoff."""
     CHANNEL = "channel"
-    """Nothing sent to this channel can succeed until someone acts (see CHANNEL_FIXES)."""
+    """Nothing sent to this channel can succeed until someone acts (see CHANNEL_ERRORS)."""
     UPDATE_IMPOSSIBLE = "update_impossible"
     """This message cannot be edited any more."""
 
@@ -61,7 +61,8 @@ class SlackFailure:
 
     @property
     def fix(self) -> str:
-        return CHANNEL_FIXES.get(self.error, "")
+        """What a person should do, for failures only a person can fix; empty otherwise."""
+        return slack_error_fix(self.error) if self.kind is FailureKind.CHANNEL else ""
 
 
 def classify_api_error(exc: SlackApiError) -> SlackFailure:
@@ -75,7 +76,7 @@ def classify_api_error(exc: SlackApiError) -> SlackFailure:
         raw = headers.get("Retry-After") or headers.get("retry-after")
         wait = parse_retry_after(str(raw)) if raw is not None else None
         return SlackFailure(FailureKind.TRANSIENT, "ratelimited", wait if wait is not None else RETRY_AFTER_DEFAULT)
-    if error in CHANNEL_FIXES:
+    if error in CHANNEL_ERRORS:
         return SlackFailure(FailureKind.CHANNEL, error)
     if error in UPDATE_IMPOSSIBLE:
         return SlackFailure(FailureKind.UPDATE_IMPOSSIBLE, error)

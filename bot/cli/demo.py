@@ -13,17 +13,16 @@ from typing import Any
 from aiohttp import web
 from rich.console import Console
 
-from bot.app import InsightsApp
-from bot.deps import InsightsTiming
+from bot.app import InsightsApp, create_app
+from bot.cli.terminal import block_kit_builder_url, render_message
 from bot.ids import ActionId
+from bot.listeners.deps import InsightsTiming
 from bot.sandbox import SANDBOX_CHANNEL_ID, SANDBOX_SIGNING_SECRET
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS
 from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
 from bot.sandbox.slack_requests import SlackRequestSender, block_action, link_shared_event, new_ts, slash_command
-from bot.terminal import block_kit_builder_url, render_message
-from bot.wiring import build_app
 
 DEMO_TIMING = InsightsTiming(poll_interval=0.25, still_working_after=60.0, give_up_after=20.0)
 INSIGHTS_DELAY_SECONDS = 1.0
@@ -88,7 +87,7 @@ async def demo_world() -> AsyncIterator[DemoWorld]:
             alert_channel=SANDBOX_CHANNEL_ID,
             alert_poll_seconds=1,
         )
-        app = build_app(settings, http_mode=True, insights_timing=DEMO_TIMING)
+        app = create_app(settings, insights_timing=DEMO_TIMING)
         runner = web.AppRunner(app.web_application(), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()

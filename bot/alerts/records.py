@@ -1,10 +1,35 @@
-"""Plain immutable records the store reads and writes; no I/O, so the pure alert rules can use them."""
+"""The alert domain's records and enums: plain immutable values the store persists and the rules decide on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot.store.schema import AlertKind, AlertState
+
+class AlertKind(StrEnum):
+    """What an `alerts` row is."""
+
+    SINGLE = "single"
+    """One session's episode, delivered as its own message."""
+    GROUP = "group"
+    """A storm: one message for many episodes (no session of its own)."""
+    MEMBER = "member"
+    """One session's episode inside a group; never delivered on its own."""
+
+
+class AlertState(StrEnum):
+    """Where an alert message is in its life."""
+
+    PENDING = "pending"
+    """Recorded, not yet posted (or posting failed and will be retried)."""
+    SENT = "sent"
+    """Posted; `version > delivered_version` means an update is owed."""
+    RESOLVED = "resolved"
+    """Posted, the session recovered, and the update and reply went out."""
+    CANCELLED = "cancelled"
+    """Never posted and no longer wanted (the channel turned alerts off)."""
+    GROUPED = "grouped"
+    """A member row: its group's message carries it."""
 
 
 @dataclass(frozen=True)
@@ -101,3 +126,40 @@ class DeliveryProblem:
     fix: str
     first_at: float
     last_at: float
+
+
+@dataclass(frozen=True)
+class AlertHealth:
+    """How the alert engine is doing, for `/healthz` and `check`."""
+
+    last_success_at: float | None
+    """When a poll last completed (the service clock); None before the first."""
+    watermark: int | None
+    """Newest Devin `updated_at` processed."""
+    watermark_lag_seconds: float | None
+    """Now minus the watermark; it also grows while the org is simply idle, so judge liveness by last_success_at."""
+    pending_alerts: int
+    """Alerts recorded but not posted yet (waiting for a retry, or for a channel problem to be fixed)."""
+    pending_updates: int
+    """Posted alerts whose message still owes an update."""
+    last_error: str | None
+    """Why the last poll failed, if the last poll failed."""
+    lease_holder: str | None
+    """The replica polling now."""
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    """A channel's effective alert setting."""
+
+    channel_id: str
+    enabled: bool
+    reasons: tuple[str, ...]
+    source: str
+    """`subscription` (set from Slack), `default` (ALERT_CHANNEL) or `none`."""
+    updated_by: str | None
+    updated_at: float | None
+    problem: DeliveryProblem | None
+    """The last permanent delivery error (with its fix), while unresolved."""
+    is_default_channel: bool = False
+    """The channel is ALERT_CHANNEL (even if a stored setting now overrides it)."""

@@ -10,11 +10,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import devin_client, slack_web_client
+from bot.app import devin_client
 from bot.config import Settings
 from bot.devin.client import DevinClient, RetryPolicy
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
-from bot.slack_scopes import BOT_SCOPES, ESSENTIAL_SCOPES
+from bot.slack.client import slack_web_client
+from bot.slack.scopes import BOT_SCOPES, ESSENTIAL_SCOPES
 from bot.store import Store, outbox, sessions
 
 CHECK_RETRY = RetryPolicy(budget_seconds=10.0, max_attempts=2, backoff_initial=0.2, backoff_max=1.0)

@@ -10,17 +10,18 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from blocks import sentences
 from blocks.alert_settings import alert_settings_message
 from blocks.help import notice_message, usage_message
 from blocks.kit import Message
 from blocks.session import session_message
-from bot.alerts.service import ChannelSettings
-from bot.command import AlertSettings, Invalid, LookupSession, ShowHelp, parse_command
-from bot.deps import AppDeps
+from bot.alerts.records import ChannelSettings
 from bot.devin.errors import DevinError
-from bot.listeners import replies
-from bot.listeners.payloads import CommandPayload
-from bot.responder import Respond
+from bot.listeners import failures
+from bot.listeners.deps import AppDeps
+from bot.slack.grammar import AlertSettings, Invalid, LookupSession, ShowHelp, parse_command
+from bot.slack.payloads import CommandPayload
+from bot.slack.respond import Respond
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,12 @@ def make_devin_command(deps: AppDeps) -> Handler:
 async def lookup_card(deps: AppDeps, session_id: str, channel_id: str, *, note: str | None = None) -> Message:
     """The insights card for one session, or one sentence saying why not."""
     if not deps.access.channel_allowed(channel_id):
-        return notice_message(replies.NOT_ALLOWED_CHANNEL, emoji=":no_entry:")
+        return notice_message(sentences.NOT_ALLOWED_CHANNEL, emoji=":no_entry:")
     try:
         insights = await deps.devin.get_session_insights(session_id)
     except DevinError as error:
         log.info("command.lookup.failed", extra={"session_id": session_id, "error": type(error).__name__})
-        return notice_message(replies.devin_error_sentence(error))
+        return notice_message(failures.devin_error_sentence(error))
     return session_message(insights, notice=note)
 
 
@@ -65,13 +66,13 @@ async def alert_settings_reply(
 ) -> Message:
     """Show or change this channel's alert subscription; changes need an admin."""
     if deps.alerts is None:
-        return notice_message(replies.ALERTS_UNAVAILABLE)
+        return notice_message(sentences.ALERTS_UNAVAILABLE)
     if request.action != "show":
         allowed = await _may_change_settings(deps, payload.user_id, client)
         if allowed is None:
-            return notice_message(replies.ADMIN_CHECK_FAILED)
+            return notice_message(sentences.ADMIN_CHECK_FAILED)
         if not allowed:
-            return notice_message(replies.NOT_ADMIN, emoji=":lock:")
+            return notice_message(sentences.NOT_ADMIN, emoji=":lock:")
     if request.action == "on":
         reasons = request.reasons or deps.settings.alert_reasons
         settings = await deps.alerts.subscribe(payload.channel_id, reasons, payload.user_id)
@@ -91,6 +92,7 @@ def _settings_message(settings: ChannelSettings, pending: int) -> Message:
         is_default_channel=settings.is_default_channel,
         last_error=problem.error if problem else None,
         last_error_at=int(problem.last_at) if problem else None,
+        last_error_fix=problem.fix if problem else None,
         pending=pending,
     )
 

@@ -112,6 +112,17 @@ class LinkSharedPayload:
         )
 
 
+def requesting_team(body: dict[str, Any]) -> tuple[str, str]:
+    """(the requesting user's own team id, the Grid enterprise id) for commands, interactions and events."""
+    if "command" in body:
+        return _text(body.get("team_id")), _text(body.get("enterprise_id"))
+    if body.get("type") == "event_callback":
+        event = _obj(body.get("event"))
+        return _text(event.get("user_team")) or _text(body.get("team_id")), _text(body.get("enterprise_id"))
+    user, team, enterprise = _obj(body.get("user")), _obj(body.get("team")), _obj(body.get("enterprise"))
+    return _text(user.get("team_id")) or _text(team.get("id")), _text(enterprise.get("id"))
+
+
 def is_user_id(value: str) -> bool:
     """True for a Slack user id (U… or W… on Enterprise Grid)."""
     return _USER_ID_RE.fullmatch(value) is not None

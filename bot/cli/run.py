@@ -9,7 +9,8 @@ import signal
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.app import HEALTH_PATH, InsightsApp
+from bot.app import InsightsApp
+from bot.web import HEALTH_PATH, health_handler
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,8 @@ async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int 
 
 
 async def _serve_health(app: InsightsApp, port: int) -> web.AppRunner:
-    async def healthz(_: web.Request) -> web.Response:
-        return web.json_response(await app.health())
-
     health = web.Application()
-    health.router.add_get(HEALTH_PATH, healthz)
+    health.router.add_get(HEALTH_PATH, health_handler(app.health))
     runner = web.AppRunner(health, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "0.0.0.0", port).start()

@@ -41,8 +41,8 @@ def main() -> None:
 @click.option("--host", default="0.0.0.0", show_default=True, help="Interface to listen on in HTTP mode.")
 def run(http_mode: bool, port: int | None, host: str) -> None:
     """Run the app: Socket Mode when SLACK_APP_TOKEN is set, HTTP mode with --http."""
-    from bot.runner import run_http, run_socket_mode
-    from bot.wiring import build_app
+    from bot.app import create_app
+    from bot.cli.run import run_http, run_socket_mode
 
     settings = _settings_or_exit()
     configure_logging(settings.log_level, _secrets(settings))
@@ -54,7 +54,7 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
         settings.require(
             "slack_bot_token", "devin_api_key", "devin_org_id", *(["slack_signing_secret"] if http_mode else [])
         )
-        app = build_app(settings, http_mode=http_mode)
+        app = create_app(settings)
     except ConfigError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
@@ -68,7 +68,7 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
 @main.command()
 def check() -> None:
     """Verify configuration and credentials, line by line; exit 0 only if everything needed works."""
-    from bot.check import format_line, run_checks
+    from bot.cli.check import format_line, run_checks
 
     settings = _settings_or_exit()
     configure_logging("ERROR", _secrets(settings))
@@ -86,7 +86,7 @@ def check() -> None:
 @click.option("--alert", "kind", flag_value="alert", help="Show the suspension alert this session would raise.")
 def preview(session: str, as_json: bool, kind: str | None) -> None:
     """Fetch one session (link or id) from Devin and show its card as Slack would."""
-    from bot.preview import PreviewError, render_preview
+    from bot.cli.preview import PreviewError, render_preview
 
     settings = _settings_or_exit()
     configure_logging("ERROR", _secrets(settings))
@@ -101,8 +101,8 @@ def preview(session: str, as_json: bool, kind: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the Block Kit payloads (with Block Kit Builder links).")
 def demo(as_json: bool) -> None:
     """See the whole app work end to end on local stand-ins: no accounts, no configuration."""
-    from bot.demo import run_demo
-    from bot.terminal import console
+    from bot.cli.demo import run_demo
+    from bot.cli.terminal import console
 
     configure_logging("WARNING")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "tick still running, skipped" is noise here

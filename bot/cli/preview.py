@@ -9,11 +9,11 @@ from blocks.alert import alert_message
 from blocks.session import session_message
 from blocks.unfurl import session_unfurl
 from bot.app import devin_client
+from bot.cli.terminal import block_kit_builder_url, console, render_message
 from bot.config import ConfigError, Settings
 from bot.devin.errors import DevinError
 from bot.devin.links import parse_session_ref
-from bot.listeners.replies import devin_error_sentence
-from bot.terminal import block_kit_builder_url, console, render_message
+from bot.listeners.failures import devin_error_sentence
 
 DEFAULT_PREVIEW_REASON = "out_of_credits"
 

@@ -7,11 +7,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.responder import Respond
+from blocks import sentences
+from bot.slack.respond import Respond
 
 log = logging.getLogger(__name__)
-
-UNEXPECTED = "Something went wrong on my side. The app's log has the details for an admin; please try again."
 
 
 async def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
@@ -20,6 +19,6 @@ async def handle_error(error: Exception, body: dict[str, Any], respond: Respond 
     log.error("app.unhandled_error", exc_info=error, extra={"request_type": kind})
     if respond is not None and ("command" in body or kind == "block_actions"):
         try:
-            await respond(text=UNEXPECTED, response_type="ephemeral", replace_original=False)
+            await respond(text=sentences.UNEXPECTED, response_type="ephemeral", replace_original=False)
         except (aiohttp.ClientError, TimeoutError, ValueError):  # best effort; the error is already logged
             log.warning("app.error_reply.failed")

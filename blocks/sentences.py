@@ -1,0 +1,80 @@
+"""User-facing sentences for what cannot be done, in one place: listeners pick one, builders show it.
+
+Details for admins go to the log, never into these sentences.
+"""
+
+from __future__ import annotations
+
+SESSION_NOT_FOUND = (
+    "I couldn't find that Devin session. Check the link, and that the session belongs to this workspace's Devin "
+    "organization."
+)
+DEVIN_AUTH = (
+    "Devin refused the app's credentials or permissions. An admin should run `devin-insights check` "
+    "(the service user needs the ViewOrgSessions permission)."
+)
+DEVIN_MANAGE_AUTH = (
+    "Devin refused to generate insights: the app's service user needs the ManageOrgSessions permission. "
+    "Ask a Devin admin, or generate them from the Devin web app."
+)
+DEVIN_RATE_LIMITED = "Devin is asking the app to slow down right now. Try again in a minute."
+DEVIN_TIMEOUT = "Devin didn't answer in time. Try again in a minute."
+DEVIN_UNREACHABLE = "I couldn't reach Devin just now. Try again in a minute."
+DEVIN_SERVER = "Devin is having trouble right now (it answered with a server error). Try again in a few minutes."
+DEVIN_INVALID = "Devin sent an answer I couldn't read. The app's log has the details for an admin."
+DEVIN_OTHER = "Devin couldn't answer that request. The app's log has the details for an admin."
+NOT_ALLOWED_WORKSPACE = "Sorry, devin-insights isn't enabled for your workspace."
+NOT_ALLOWED_CHANNEL = (
+    "Session lookups aren't enabled in this conversation. Try a channel where devin-insights is allowed."
+)
+CANNOT_POST_HERE = (
+    "I can't post in this conversation. Invite me with `/invite @devin-insights` (or use a channel I'm in) and try "
+    "again."
+)
+SLACK_TROUBLE = "Slack didn't accept my message just now. Try again in a minute."
+NOT_ADMIN = "Only Slack workspace admins and the app's configured admins can change alert settings."
+ADMIN_CHECK_FAILED = "I couldn't check your Slack role just now, so nothing changed. Try again in a minute."
+ALERTS_UNAVAILABLE = "Alerts aren't running in this deployment of devin-insights."
+UNEXPECTED = "Something went wrong on my side. The app's log has the details for an admin; please try again."
+
+SLACK_INVITE = "/invite @devin-insights"
+_TOKEN_FIX = "The app's Slack token no longer works: reinstall the app and update `SLACK_BOT_TOKEN`."
+_SLACK_DOWN_FIX = "Slack had a problem on its side; the alerts are retried automatically."
+_FORMAT_FIX = "Slack refused the message itself; this is a bug in the app, please report it with the app log."
+_ANOTHER_CHANNEL = "choose another channel (`ALERT_CHANNEL`, or `alerts on` there)."
+SLACK_ERROR_FIXES: dict[str, str] = {
+    "not_in_channel": f"Invite @devin-insights to this channel (`{SLACK_INVITE}`).",
+    "channel_not_found": (
+        f"The app cannot see this channel: invite it (`{SLACK_INVITE}`), or turn alerts on in another channel."
+    ),
+    "is_archived": "The channel is archived: unarchive it, or turn alerts on in another channel.",
+    "channel_is_archived": "The channel is archived: unarchive it, or turn alerts on in another channel.",
+    "missing_scope": "The app lacks a permission: reinstall it so Slack grants the scopes in its manifest.",
+    "no_permission": "The workspace does not let the app post here: ask a Slack admin.",
+    "restricted_action": "A workspace setting stops the app posting here: ask an admin, or use another channel.",
+    "restricted_action_read_only_channel": f"The channel is read-only: {_ANOTHER_CHANNEL}",
+    "restricted_action_thread_only_channel": f"The channel only allows thread replies: {_ANOTHER_CHANNEL}",
+    "restricted_action_non_threadable_channel": f"The channel does not allow threads: {_ANOTHER_CHANNEL}",
+    "team_access_not_granted": "The app is not granted access to this workspace: ask an org admin.",
+    "ekm_access_denied": "Slack EKM denied access: ask a Slack admin.",
+    "ratelimited": "Slack was rate-limiting the app; the alerts are retried automatically.",
+    "not_authed": _TOKEN_FIX,
+    "invalid_auth": _TOKEN_FIX,
+    "account_inactive": _TOKEN_FIX,
+    "token_revoked": _TOKEN_FIX,
+    "token_expired": _TOKEN_FIX,
+    "fatal_error": _SLACK_DOWN_FIX,
+    "internal_error": _SLACK_DOWN_FIX,
+    "service_unavailable": _SLACK_DOWN_FIX,
+    "request_timeout": _SLACK_DOWN_FIX,
+    "msg_too_long": _FORMAT_FIX,
+    "msg_blocks_too_long": _FORMAT_FIX,
+    "invalid_blocks": _FORMAT_FIX,
+}
+"""Slack error code → what a person should do; the one table of remedies (stored with a delivery problem)."""
+GENERIC_FIX = "The app log has the details; undelivered alerts are retried."
+
+
+def slack_error_fix(error: str) -> str:
+    """What to do about a Slack error code met while delivering."""
+    return SLACK_ERROR_FIXES.get(error.strip(), GENERIC_FIX)

@@ -10,7 +10,8 @@ from typing import Any
 
 from bot.devin.models import Session, SessionInsights
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "shared/reference/devin-api-examples.json"
+EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "devin_api_examples.json"
+"""The documented example payloads (copied from the API reference), kept with the tests."""
 NOW = 1767450000
 """2026-01-03T14:20:00Z: every test passes this (or offsets of it); builders never read the clock."""
 OPENED_AT = NOW - 8000

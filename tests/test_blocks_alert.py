@@ -24,7 +24,10 @@ from bot.ids import ActionId
 from tests import blocks_samples as s
 from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control, link_urls, mrkdwn_texts
 
-STORM = [s.numbered_session(n) for n in range(1, 41)]
+
+def storm() -> list[Any]:
+    """Forty sessions (built per test: a missing example file fails tests, not collection)."""
+    return [s.numbered_session(n) for n in range(1, 41)]
 
 
 def _text(message: Any) -> str:
@@ -126,7 +129,7 @@ def test_human_duration(seconds: int, words: str) -> None:
 
 
 def test_grouped_alert_open_lists_the_first_sessions_and_points_to_the_thread() -> None:
-    message = grouped_alert_message(STORM, reason="out_of_credits", opened_at=s.OPENED_AT)
+    message = grouped_alert_message(storm(), reason="out_of_credits", opened_at=s.OPENED_AT)
     assert_message_limits(message)
     assert _header(message) == ":rotating_light: 40 Devin sessions suspended: out of credits"
     text = _text(message)
@@ -139,8 +142,8 @@ def test_grouped_alert_open_lists_the_first_sessions_and_points_to_the_thread() 
 
 
 def test_grouped_alert_partly_resolved_shows_progress() -> None:
-    resolved = [x.session_id for x in STORM[:12]]
-    message = grouped_alert_message(STORM, reason="out_of_credits", opened_at=s.OPENED_AT, resolved_ids=resolved)
+    resolved = [x.session_id for x in storm()[:12]]
+    message = grouped_alert_message(storm(), reason="out_of_credits", opened_at=s.OPENED_AT, resolved_ids=resolved)
     text = _text(message)
     assert "*12 of 40 recovered*" in text
     assert text.count("— recovered") == 12
@@ -148,10 +151,10 @@ def test_grouped_alert_partly_resolved_shows_progress() -> None:
 
 def test_grouped_alert_fully_resolved_looks_resolved() -> None:
     message = grouped_alert_message(
-        STORM[:3],
+        storm()[:3],
         reason="out_of_credits",
         opened_at=s.OPENED_AT,
-        resolved_ids={x.session_id for x in STORM},
+        resolved_ids={x.session_id for x in storm()},
         resolved_at=s.NOW,
     )
     assert _header(message) == ":white_check_mark: Resolved: 3 Devin sessions back (out of credits)"
@@ -165,7 +168,7 @@ def test_grouped_alert_with_no_sessions_does_not_crash() -> None:
 
 
 def test_grouped_alert_thread_lists_the_rest() -> None:
-    message = grouped_alert_thread_message(STORM[GROUP_LIST_MAX:], reason="out_of_credits")
+    message = grouped_alert_thread_message(storm()[GROUP_LIST_MAX:], reason="out_of_credits")
     assert_message_limits(message)
     text = _text(message)
     assert len(re.findall(r"^• ", text, re.M)) == 25

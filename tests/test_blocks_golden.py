@@ -39,8 +39,15 @@ from tests.blockkit_limits import (
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 ALLOWED_HOSTS = ("app.devin.ai", "github.com")
 GENERATING = ":hourglass_flowing_sand: Generating insights… this usually takes about a minute"
-STORM = [s.numbered_session(n, status_detail="org_usage_limit_exceeded") for n in range(1, 41)]
-STORM_IDS = [x.session_id for x in STORM]
+
+
+def storm() -> list[Any]:
+    """Forty sessions of one storm (built per test: a missing example file fails tests, not collection)."""
+    return [s.numbered_session(n, status_detail="org_usage_limit_exceeded") for n in range(1, 41)]
+
+
+def storm_ids() -> list[str]:
+    return [x.session_id for x in storm()]
 
 
 def _settings(**changes: Any) -> dict[str, Any]:
@@ -78,14 +85,14 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
         opened_at=s.OPENED_AT,
         reason_changed_from="out_of_credits",
     ),
-    "grouped_open": lambda: grouped_alert_message(STORM, reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT),
+    "grouped_open": lambda: grouped_alert_message(storm(), reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT),
     "grouped_partly_resolved": lambda: grouped_alert_message(
-        STORM, reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT, resolved_ids=STORM_IDS[:12]
+        storm(), reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT, resolved_ids=storm_ids()[:12]
     ),
     "grouped_fully_resolved": lambda: grouped_alert_message(
-        STORM[:5], reason="out_of_quota", opened_at=s.OPENED_AT, resolved_ids=STORM_IDS, resolved_at=s.NOW
+        storm()[:5], reason="out_of_quota", opened_at=s.OPENED_AT, resolved_ids=storm_ids(), resolved_at=s.NOW
     ),
-    "grouped_thread": lambda: grouped_alert_thread_message(STORM[15:], reason="org_usage_limit_exceeded"),
+    "grouped_thread": lambda: grouped_alert_thread_message(storm()[15:], reason="org_usage_limit_exceeded"),
     "alert_resolved_reply": lambda: alert_resolved_reply(s.session(), resolved_status="running", down_seconds=7980),
     "settings": lambda: _settings(),
     "settings_with_error": lambda: _settings(

@@ -26,7 +26,7 @@ from bot.devin.models import (
     StatusDetail,
 )
 
-EXAMPLES_PATH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "devin-api-examples.json"
+EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "devin_api_examples.json"
 LEGACY_V1 = "Legacy v1 GET /v1/sessions/{session_id} -> 200 (contrast only)"
 MODEL_BY_EXAMPLE: dict[str, type[BaseModel]] = {
     "GET /v3/organizations/{org_id}/sessions/{devin_id}/insights -> 200 (analysis generated)": SessionInsights,
@@ -48,8 +48,7 @@ MODEL_BY_EXAMPLE: dict[str, type[BaseModel]] = {
 def examples() -> dict[str, Any]:
     if not EXAMPLES_PATH.is_file():
         pytest.fail(
-            f"{EXAMPLES_PATH} not found: the shared reference folder must sit beside the checkout "
-            "(/work/shared next to /work/main locally; beside the clone in CI)"
+            f"{EXAMPLES_PATH} not found: the documented example payloads belong in tests/data (restore it from git)"
         )
     loaded: dict[str, Any] = json.loads(EXAMPLES_PATH.read_text(encoding="utf-8"))
     return loaded

@@ -26,7 +26,7 @@ ORG_PATH = f"/v3/organizations/{SANDBOX_ORG_ID}"
 SESSIONS = f"{ORG_PATH}/sessions"
 INSIGHTS_ONLY = {"num_user_messages", "num_devin_messages", "session_size", "analysis"}
 ALERTING_REASONS = SUSPENSION_REASONS - {"inactivity", "user_request"}
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "devin-api-examples.json"
+EXAMPLES = Path(__file__).resolve().parent / "data" / "devin_api_examples.json"
 
 
 @pytest.fixture
@@ -522,7 +522,7 @@ def test_seed_named_sessions_have_their_property() -> None:
 
 def test_seed_example_sessions_match_examples_file() -> None:
     if not EXAMPLES.is_file():
-        pytest.fail(f"{EXAMPLES} is missing: the shared reference folder must sit beside the checkout")
+        pytest.fail(f"{EXAMPLES} is missing: the documented example payloads belong in tests/data")
     examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
     sessions = {s["session_id"]: s for s in seed.seed_sessions(time.time())}
     for key in (

@@ -30,15 +30,7 @@ CommaList = Annotated[tuple[str, ...], NoDecode]
 
 
 class UnfurlMode(StrEnum):
-    """How much a link preview shows."""
-
-    FULL = "full"
-    MINIMAL = "minimal"
-    OFF = "off"
-
-
-class SharedChannelUnfurl(StrEnum):
-    """Preview level for channels shared with other organisations (Slack Connect)."""
+    """How much a link preview shows (`UNFURL_MODE`, and `UNFURL_SHARED_CHANNELS` for Slack Connect)."""
 
     FULL = "full"
     MINIMAL = "minimal"
@@ -117,7 +109,7 @@ class Settings(BaseSettings):
     """HTTP-mode port."""
     unfurl_mode: UnfurlMode = UnfurlMode.FULL
     """Link previews: full, minimal (title and status) or off."""
-    unfurl_shared_channels: SharedChannelUnfurl = SharedChannelUnfurl.MINIMAL
+    unfurl_shared_channels: UnfurlMode = UnfurlMode.MINIMAL
     """Link previews in Slack Connect channels: minimal by default."""
     allowed_team_ids: CommaList = ()
     """Workspaces (or Grid orgs) allowed to use the app; empty allows the installing workspace only."""

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.unfurl import session_unfurl
-from bot.config import SharedChannelUnfurl, UnfurlMode
+from bot.config import UnfurlMode
 from bot.devin.errors import DevinError
 from bot.devin.links import parse_session_ref
 from bot.devin.models import Session
@@ -39,9 +39,10 @@ def make_link_shared(deps: AppDeps) -> Handler:
         refs = _session_links(payload, deps.settings.devin_app_host)
         if not refs:
             return
-        minimal = await _minimal_preview(deps, client, payload)
-        if minimal is None:
+        mode = await _preview_mode(deps, client, payload)
+        if mode is UnfurlMode.OFF:
             return
+        minimal = mode is UnfurlMode.MINIMAL
         sessions = await _fetch_all(deps, set(refs.values()))
         unfurls = {url: session_unfurl(sessions[sid], minimal=minimal) for url, sid in refs.items() if sid in sessions}
         if not unfurls:
@@ -76,20 +77,26 @@ def _session_links(payload: LinkSharedPayload, app_host: str) -> dict[str, str]:
     return refs
 
 
-async def _minimal_preview(deps: AppDeps, client: AsyncWebClient, payload: LinkSharedPayload) -> bool | None:
-    """True for a minimal preview, False for the full one, None for none at all."""
+async def _preview_mode(deps: AppDeps, client: AsyncWebClient, payload: LinkSharedPayload) -> UnfurlMode:
+    """The preview this conversation gets: `UNFURL_MODE`, never more than `UNFURL_SHARED_CHANNELS` in Slack Connect."""
     settings = deps.settings
-    minimal = settings.unfurl_mode == UnfurlMode.MINIMAL
-    if settings.unfurl_shared_channels == SharedChannelUnfurl.FULL:
-        return minimal
+    if settings.unfurl_shared_channels is UnfurlMode.FULL:
+        return settings.unfurl_mode
     channel_id = payload.channel
     if payload.is_composer:
         # Composer previews name no channel; their unfurl_id starts with the channel id ("C123.1700….").
         channel_id = payload.unfurl_id.split(".", 1)[0]
     shared = payload.is_ext_shared_channel or not channel_id or await deps.channels.is_shared(client, channel_id)
     if not shared:
-        return minimal
-    return None if settings.unfurl_shared_channels == SharedChannelUnfurl.OFF else True
+        return settings.unfurl_mode
+    return _least(settings.unfurl_mode, settings.unfurl_shared_channels)
+
+
+_LEVEL = {UnfurlMode.OFF: 0, UnfurlMode.MINIMAL: 1, UnfurlMode.FULL: 2}
+
+
+def _least(a: UnfurlMode, b: UnfurlMode) -> UnfurlMode:
+    return a if _LEVEL[a] <= _LEVEL[b] else b
 
 
 async def _fetch_all(deps: AppDeps, session_ids: set[str]) -> dict[str, Session]:

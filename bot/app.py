@@ -27,6 +27,9 @@ from bot.web import HEALTH_PATH, REQUEST_BODY_MAX, SLACK_EVENTS_PATH, health_han
 
 log = logging.getLogger(__name__)
 
+LISTENER_GRACE_SECONDS = 8.0
+"""At shutdown, how long answers already acked may still take before the clients they need are closed."""
+
 
 @dataclass
 class InsightsApp:
@@ -54,6 +57,8 @@ class InsightsApp:
 
     async def stop(self) -> None:
         """Stop in reverse order of start; each step runs even if an earlier one failed."""
+        if not await self.deps.inflight.wait_idle(LISTENER_GRACE_SECONDS):
+            log.warning("app.shutdown.listeners_still_running", extra={"running": self.deps.inflight.running})
         steps: list[Callable[[], Any]] = []
         if self.alerts is not None:
             steps.append(self.alerts.stop)

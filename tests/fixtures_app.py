@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -67,15 +66,8 @@ class RunningApp:
         return await self.sender.action(payload), hook
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Await every listener Bolt is still running (events are acked before their listener runs)."""
-        running = [
-            task
-            for task in asyncio.all_tasks()
-            if getattr(task.get_coro(), "__qualname__", "").endswith("run_ack_function_asynchronously")
-        ]
-        if running:
-            _, pending = await asyncio.wait(running, timeout=timeout)
-            assert not pending, f"{len(pending)} listener(s) still running after {timeout}s"
+        """Await every listener still running (events and actions are acked before their listener finishes)."""
+        assert await self.app.deps.inflight.wait_idle(timeout), f"listener(s) still running after {timeout}s"
 
     async def responses(self, hook: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """The bodies posted to one response_url, awaited (never slept for)."""

@@ -10,6 +10,7 @@ from bot.alerts.engine import AlertEngine
 from bot.config import Settings
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
+from bot.listeners.inflight import InFlight
 from bot.slack.channels import SharedChannelDetector
 from bot.slack.dedupe import EventDeduper
 from bot.slack.policy import AccessPolicy
@@ -39,3 +40,5 @@ class AppDeps:
     alerts: AlertEngine | None = None
     """None where the app runs without the alert engine (unit tests, `preview`)."""
     insights_timing: InsightsTiming = field(default_factory=InsightsTiming)
+    inflight: InFlight = field(default_factory=InFlight)
+    """Listener runs still going after their ack."""

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 # Fixture modules shared across test files (started stand-ins, a running app, stores).
-pytest_plugins = ["tests.fixtures_devin", "tests.fixtures_slack", "tests.fixtures_store", "tests.fixtures_app"]
+pytest_plugins = [
+    "tests.fixtures_devin",
+    "tests.fixtures_slack",
+    "tests.fixtures_store",
+    "tests.fixtures_app",
+    "tests.fixtures_units",
+]
 
 _PREFIXES = ("SLACK_", "DEVIN_", "ALERT_", "UNFURL_", "ALLOWED_", "ADMIN_")
 _EXACT = ("DATABASE_URL", "PORT", "LOG_LEVEL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")

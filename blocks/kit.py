@@ -31,10 +31,7 @@ BUTTON_VALUE_MAX = 2000
 URL_MAX = 3000
 CONTEXT_ELEMENTS_MAX = 10
 ACTIONS_ELEMENTS_MAX = 25
-VIEW_TITLE_MAX = 24
 ID_MAX = 255
-PRIVATE_METADATA_MAX = 3000
-MESSAGE_TEXT_MAX = 40000
 MESSAGE_TOTAL_TEXT_MAX = 11000
 """Our budget for all text in one message's blocks. Slack rejects long block payloads with the
 undocumented `msg_blocks_too_long` at roughly 12k characters; staying under 11k leaves a margin."""

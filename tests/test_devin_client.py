@@ -136,13 +136,13 @@ async def test_client_get_session_sends_bearer_key_and_user_agent(fake: FakeDevi
 
 async def test_client_list_sessions_uses_flat_repeated_query_keys(fake: FakeDevin, sleep: RecordingSleep) -> None:
     fake.on("GET", LIST_PATH, reply(json={"items": [], "end_cursor": None, "has_next_page": False}))
-    filters = SessionFilters(tags=("a", "b"), origins=("slack",), updated_after=1767225600, is_archived=False)
+    filters = SessionFilters(tags=("a", "b"), user_ids=("u1",), updated_after=1767225600, is_archived=False)
     assert [s async for s in make_client(fake, sleep).list_sessions(filters)] == []
     (request,) = fake.calls
     pairs = request.url.params.multi_items()
     assert ("tags", "a") in pairs and ("tags", "b") in pairs
     assert sorted(pairs) == sorted(
-        [("tags", "a"), ("tags", "b"), ("origins", "slack"), ("updated_after", "1767225600"),
+        [("tags", "a"), ("tags", "b"), ("user_ids", "u1"), ("updated_after", "1767225600"),
          ("is_archived", "false"), ("first", "200")]
     )  # fmt: skip
     raw = request.url.query.decode()
@@ -196,7 +196,6 @@ async def test_client_non_canonical_id_raises_before_any_request(
         client.get_session,
         client.get_session_insights,
         client.generate_session_insights,
-        client.list_session_messages,
     ):
         with pytest.raises(ValueError, match="devin-"):
             await _drain(call(bad_id))
@@ -441,10 +440,10 @@ async def test_e2e_session_without_devin_messages_never_gets_analysis(
 
 
 async def test_e2e_list_sessions_pages_with_filters(devin_client: DevinClient, devin_sim: DevinSimulator) -> None:
-    added = {devin_sim.add_session(tags=["e2e-page"], origin="slack")["session_id"] for _ in range(5)}
-    devin_sim.add_session(tags=["e2e-page"], origin="jira")
+    added = {devin_sim.add_session(tags=["e2e-page"], user_id="user-e2e")["session_id"] for _ in range(5)}
+    devin_sim.add_session(tags=["e2e-page"], user_id="user-other")
     devin_sim.clear_requests()
-    filters = SessionFilters(tags=("e2e-page", "unused-tag"), origins=("slack",))
+    filters = SessionFilters(tags=("e2e-page", "unused-tag"), user_ids=("user-e2e",))
     found = [s.session_id async for s in devin_client.list_sessions(filters, page_size=2)]
     assert set(found) == added and len(found) == 5
     requests = devin_sim.requests_to("/sessions")
@@ -461,13 +460,6 @@ async def test_e2e_list_all_seeded_sessions_and_insights(devin_client: DevinClie
     by_id = {s.session_id: s for s in insights}
     assert by_id[SEED_WITH_ANALYSIS].analysis is not None and by_id[SEED_WITHOUT_ANALYSIS].analysis is None
     assert by_id[SEED_OUT_OF_CREDITS].session_size == "l"
-
-
-async def test_e2e_messages(devin_client: DevinClient) -> None:
-    messages = [m async for m in devin_client.list_session_messages(SEED_OUT_OF_CREDITS, page_size=5)]
-    assert len(messages) == 12
-    assert messages[0].source == "user"
-    assert messages[-1].message == "I have to pause: this organization has run out of credits."
 
 
 async def test_e2e_unknown_session_is_not_found(devin_client: DevinClient) -> None:

@@ -98,7 +98,7 @@ def test_parse_session_ref_table(text: str, expected: str | None) -> None:
     assert (ref.session_id if ref else None) == expected
     if ref is not None:
         assert is_session_id(ref.session_id)
-        assert ref.hex_id == HEX
+        assert ref.session_id.removeprefix("devin-") == HEX
 
 
 def test_parse_session_ref_table_is_large_and_balanced() -> None:

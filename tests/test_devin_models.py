@@ -13,13 +13,11 @@ from bot.devin.models import (
     ActionItemType,
     Analysis,
     GenerateInsightsResult,
-    MessageSource,
     Page,
     Principal,
     PullRequest,
     Session,
     SessionInsights,
-    SessionMessage,
     SessionOrigin,
     SessionSize,
     SessionStatus,
@@ -28,6 +26,7 @@ from bot.devin.models import (
 
 EXAMPLES_PATH = Path(__file__).resolve().parent / "data" / "devin_api_examples.json"
 LEGACY_V1 = "Legacy v1 GET /v1/sessions/{session_id} -> 200 (contrast only)"
+MESSAGES_EXAMPLE = "GET /v3/organizations/{org_id}/sessions/{devin_id}/messages -> 200"
 MODEL_BY_EXAMPLE: dict[str, type[BaseModel]] = {
     "GET /v3/organizations/{org_id}/sessions/{devin_id}/insights -> 200 (analysis generated)": SessionInsights,
     "GET /v3/organizations/{org_id}/sessions/{devin_id}/insights -> 200 (no analysis yet)": SessionInsights,
@@ -39,7 +38,6 @@ MODEL_BY_EXAMPLE: dict[str, type[BaseModel]] = {
     "GET /v3/organizations/{org_id}/sessions -> 200": Page[Session],
     "GET /v3/organizations/{org_id}/sessions/{devin_id} -> 200 (suspended: out_of_credits)": Session,
     "GET /v3/organizations/{org_id}/sessions/{devin_id} -> 200 (running: waiting_for_user)": Session,
-    "GET /v3/organizations/{org_id}/sessions/{devin_id}/messages -> 200": Page[SessionMessage],
     "GET /v3/self -> 200": Principal,
 }
 
@@ -71,7 +69,8 @@ def assert_keeps(dumped: Any, original: Any, where: str = "$") -> None:
 
 def test_models_every_example_with_a_response_has_a_model(examples: dict[str, Any]) -> None:
     with_response = {key for key, value in examples.items() if isinstance(value, dict) and "response" in value}
-    assert with_response - {LEGACY_V1} == set(MODEL_BY_EXAMPLE)
+    # The messages endpoint is documented, but the app does not read it (no model).
+    assert with_response - {LEGACY_V1, MESSAGES_EXAMPLE} == set(MODEL_BY_EXAMPLE)
 
 
 @pytest.mark.parametrize("key", list(MODEL_BY_EXAMPLE))
@@ -119,10 +118,6 @@ def test_models_page_examples(examples: dict[str, Any]) -> None:
     sessions = Page[Session].model_validate(examples["GET /v3/organizations/{org_id}/sessions -> 200"]["response"])
     assert (sessions.has_next_page, sessions.end_cursor, sessions.total) == (False, None, None)
     assert sessions.items[0].status_detail is StatusDetail.OUT_OF_CREDITS and sessions.items[0].is_suspended
-    messages = Page[SessionMessage].model_validate(
-        examples["GET /v3/organizations/{org_id}/sessions/{devin_id}/messages -> 200"]["response"]
-    )
-    assert [m.source for m in messages.items] == [MessageSource.USER, MessageSource.DEVIN, MessageSource.DEVIN]
 
 
 def test_models_keep_unknown_enum_values_and_ignore_extra_fields() -> None:
@@ -154,8 +149,6 @@ def test_models_keep_unknown_enum_values_and_ignore_extra_fields() -> None:
     assert insights.pull_requests[0].pr_state == "draft"
     assert insights.analysis is not None and insights.analysis.action_items[0].type == "external_v2"
     assert not hasattr(insights, "brand_new_field")
-    message = SessionMessage.model_validate({"event_id": "evt-1", "message": "hi", "source": "system", "created_at": 1})
-    assert message.source == "system"
 
 
 def test_models_known_enum_values_become_members() -> None:

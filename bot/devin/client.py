@@ -34,7 +34,6 @@ from bot.devin.models import (
     Principal,
     Session,
     SessionInsights,
-    SessionMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -67,9 +66,10 @@ BACKGROUND_RETRY = RetryPolicy(budget_seconds=45.0, max_attempts=6, backoff_init
 
 
 class SessionFilters(BaseModel):
-    """`SessionsQueryParams` (§6.1), sent as flat query parameters with repeated keys for arrays."""
+    """`SessionsQueryParams` (§6.1) the app uses, sent as flat query parameters with repeated keys for arrays."""
 
-    model_config = ConfigDict(frozen=True)
+    # A misspelt filter must fail loudly: the API itself ignores unknown parameters.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     session_ids: tuple[str, ...] | None = None
     created_after: int | None = None
@@ -77,11 +77,7 @@ class SessionFilters(BaseModel):
     updated_after: int | None = None
     updated_before: int | None = None
     tags: tuple[str, ...] | None = None
-    playbook_id: str | None = None
-    origins: tuple[str, ...] | None = None
-    schedule_id: str | None = None
     user_ids: tuple[str, ...] | None = None
-    service_user_ids: tuple[str, ...] | None = None
     category: str | None = None
     is_archived: bool | None = None
     repo_names: tuple[str, ...] | None = None
@@ -222,12 +218,6 @@ class DevinClient:
     ) -> AsyncIterator[SessionInsights]:
         """Every session with metrics and analysis (`GET …/sessions/insights`), fetched lazily."""
         return self._iterate(f"{self._org_path}/sessions/insights", SessionInsights, filters, page_size)
-
-    def list_session_messages(
-        self, session_id: str, *, page_size: int = PAGE_SIZE_MAX
-    ) -> AsyncIterator[SessionMessage]:
-        """Every message of one session, oldest first, fetched lazily."""
-        return self._iterate(self._session_path(session_id) + "/messages", SessionMessage, None, page_size)
 
     # --- plumbing ------------------------------------------------------------------------------
 

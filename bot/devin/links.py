@@ -29,10 +29,6 @@ class SessionRef:
     session_id: str
     pasted_url: str | None = None
 
-    @property
-    def hex_id(self) -> str:
-        return self.session_id.removeprefix("devin-")
-
 
 def is_session_id(value: str) -> bool:
     """True only for the canonical API id, `devin-` + 32 lowercase hex."""

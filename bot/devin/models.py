@@ -99,13 +99,6 @@ class ActionItemType(StrEnum):
     OTHER = "other"
 
 
-class MessageSource(StrEnum):
-    """Session message `source`."""
-
-    DEVIN = "devin"
-    USER = "user"
-
-
 def _open(default: Any = None) -> Any:
     # Try the enum first; an unknown value falls through to plain `str` and survives.
     return Field(default=default, union_mode="left_to_right")
@@ -257,15 +250,6 @@ class GenerateInsightsResult(DevinModel):
 
     session_id: str = ""
     status: str = ""
-
-
-class SessionMessage(DevinModel):
-    """One message of a session."""
-
-    event_id: str
-    message: str = ""
-    source: MessageSource | str = _open("devin")
-    created_at: int = 0
 
 
 class Principal(DevinModel):

@@ -17,14 +17,11 @@ import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.app import create_app
 from bot.config import Settings
-from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient, RetryPolicy
 from bot.listeners.deps import AppDeps
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_ORG_ID, SANDBOX_SIGNING_SECRET
-from bot.slack.channels import SharedChannelDetector
-from bot.slack.dedupe import EventDeduper
-from bot.slack.policy import AccessPolicy
 
 API = "https://devin.test"
 NO_RETRY = RetryPolicy(budget_seconds=0.5, max_attempts=1, backoff_initial=0.0, backoff_max=0.0)
@@ -97,16 +94,11 @@ async def unit(unit_settings_overrides: dict[str, Any]) -> AsyncIterator[UnitWor
         transport=httpx.MockTransport(devin.handler),
     )
     slack = AsyncMock(spec=AsyncWebClient)
+    # Attributes Bolt reads when it is built (spec'd mocks have the methods, not instance attributes).
+    slack.token, slack.base_url, slack.session = SANDBOX_BOT_TOKEN, "https://slack.test/api/", None
     settings = unit_settings(**unit_settings_overrides)
-    deps = AppDeps(
-        settings=settings,
-        devin=client,
-        slack=slack,
-        sessions=SessionCache(client),
-        access=AccessPolicy.from_settings(settings),
-        events=EventDeduper(),
-        channels=SharedChannelDetector(),
-    )
+    # The real composition root, without the alert engine, on the fakes.
+    deps = create_app(settings, devin=client, slack=slack, with_alerts=False).deps
     try:
         yield UnitWorld(deps=deps, devin=devin, slack=slack, respond=AsyncMock(), ack=AsyncMock())
     finally:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from bot.devin.client import BACKGROUND_RETRY, DevinClient  # noqa: E402
+from bot.devin.client import DevinClient  # noqa: E402
+from bot.devin.retry import BACKGROUND_RETRY  # noqa: E402
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID  # noqa: E402
 from bot.sandbox.devin_org import DevinSimulator, serve_forever  # noqa: E402
 

@@ -12,7 +12,8 @@ from aiohttp import web
 
 from bot.app import InsightsApp, create_app
 from bot.config import Settings
-from bot.devin.client import DevinClient, RetryPolicy
+from bot.devin.client import DevinClient
+from bot.devin.retry import RetryPolicy
 from bot.listeners.deps import InsightsTiming
 from bot.sandbox import (
     SANDBOX_API_KEY,

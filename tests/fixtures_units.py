@@ -19,7 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.devin.client import DevinClient, RetryPolicy
+from bot.devin.client import DevinClient
+from bot.devin.retry import RetryPolicy
 from bot.listeners.deps import AppDeps
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_ORG_ID, SANDBOX_SIGNING_SECRET
 

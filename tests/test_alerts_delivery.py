@@ -16,7 +16,7 @@ from bot.alerts.delivery import BACKOFF_MAX_SECONDS, Deliverer, backoff_seconds
 from bot.alerts.poller import Poller
 from bot.alerts.records import AlertKind, AlertState
 from bot.alerts.rules import ChannelRule
-from bot.devin.client import BACKGROUND_RETRY
+from bot.devin.retry import BACKGROUND_RETRY
 from bot.sandbox import SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, NOT_MEMBER_CHANNEL_ID, SHARED_CHANNEL_ID
 from bot.slack.failures import FailureKind, classify_api_error

@@ -7,7 +7,7 @@ from typing import Any
 from bot.alerts.poller import OVERLAP_SECONDS, Poller
 from bot.alerts.records import AlertKind, AlertState, PollerState
 from bot.alerts.rules import ChannelRule
-from bot.devin.client import BACKGROUND_RETRY
+from bot.devin.retry import BACKGROUND_RETRY
 from bot.sandbox.devin_org import UNTIL_CLEARED
 from bot.store import sessions as session_queries
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from blocks import sentences
-from bot.devin.client import RetryPolicy
+from bot.devin.retry import RetryPolicy
 from bot.ids import ActionId
 from bot.listeners.deps import InsightsTiming
 from bot.sandbox.devin_seed import (

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from blocks import sentences
-from bot.devin.client import RetryPolicy
+from bot.devin.retry import RetryPolicy
 from bot.ids import ActionId
 from bot.listeners.actions import DETAILS_NOT_OPENED
 from bot.sandbox import SANDBOX_CHANNEL_ID

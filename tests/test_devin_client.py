@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from bot.devin.client import BACKGROUND_RETRY, INTERACTIVE_RETRY, USER_AGENT, DevinClient, RetryPolicy, SessionFilters
+from bot.devin.client import USER_AGENT, DevinClient
 from bot.devin.errors import (
     DevinAuthError,
     DevinConnectionError,
@@ -22,6 +22,8 @@ from bot.devin.errors import (
     DevinStatusError,
     DevinTimeoutError,
 )
+from bot.devin.filters import SessionFilters
+from bot.devin.retry import BACKGROUND_RETRY, INTERACTIVE_RETRY, RetryPolicy
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import (

@@ -28,8 +28,9 @@ from bot.alerts.records import AlertHealth, ChannelSettings
 from bot.alerts.rules import ChannelRule, effective_channels
 from bot.alerts.scheduler import build_scheduler
 from bot.config import Settings
-from bot.devin.client import BACKGROUND_RETRY, DevinClient
+from bot.devin.client import DevinClient
 from bot.devin.models import SUSPENSION_REASONS
+from bot.devin.retry import BACKGROUND_RETRY
 from bot.store import Store, outbox, sessions
 from bot.store import channels as channel_queries
 

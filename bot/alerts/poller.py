@@ -29,8 +29,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.alerts.records import NewAlert
 from bot.alerts.rules import Change, ChannelRule, Decision, Observation, alert_channels, decide, is_unchanged
 from bot.alerts.storm import StormTracker
-from bot.devin.client import DevinClient, SessionFilters
+from bot.devin.client import DevinClient
 from bot.devin.errors import DevinError
+from bot.devin.filters import SessionFilters
 from bot.devin.models import Session
 from bot.store import Store, outbox, sessions
 

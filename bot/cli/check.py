@@ -12,8 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import devin_client
 from bot.config import Settings
-from bot.devin.client import DevinClient, RetryPolicy
+from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
+from bot.devin.retry import RetryPolicy
 from bot.slack.client import slack_web_client
 from bot.slack.scopes import BOT_SCOPES, ESSENTIAL_SCOPES
 from bot.store import Store, outbox, sessions

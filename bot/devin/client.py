@@ -5,27 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
 import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from pydantic import BaseModel, ConfigDict, ValidationError
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_before_delay
-from tenacity.wait import wait_base, wait_random_exponential
+from pydantic import ValidationError
 
 from bot import APP_NAME, __version__
 from bot.devin.errors import (
     DevinConnectionError,
     DevinError,
     DevinInvalidResponseError,
-    DevinRateLimitError,
-    DevinServerError,
     DevinStatusError,
     DevinTimeoutError,
 )
+from bot.devin.filters import SessionFilters
 from bot.devin.links import is_session_id
 from bot.devin.models import (
     DevinModel,
@@ -35,6 +31,7 @@ from bot.devin.models import (
     Session,
     SessionInsights,
 )
+from bot.devin.retry import INTERACTIVE_RETRY, RetryPolicy, Sleep, retrying
 
 log = logging.getLogger(__name__)
 
@@ -46,80 +43,6 @@ PAGE_SIZE_MAX = 200
 """The API's upper bound for `first` (§2.3)."""
 
 ModelT = TypeVar("ModelT", bound=DevinModel)
-Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long and how often one call may retry; the budget bounds the total time, waits included."""
-
-    budget_seconds: float
-    max_attempts: int = 5
-    backoff_initial: float = 0.25
-    backoff_max: float = 8.0
-
-
-INTERACTIVE_RETRY = RetryPolicy(budget_seconds=8.0, max_attempts=3, backoff_initial=0.2, backoff_max=2.0)
-"""A person in Slack is waiting: give up within seconds and say so."""
-BACKGROUND_RETRY = RetryPolicy(budget_seconds=45.0, max_attempts=6, backoff_initial=0.5, backoff_max=15.0)
-"""The poller can wait; the next tick retries anyway."""
-
-
-class SessionFilters(BaseModel):
-    """`SessionsQueryParams` (§6.1) the app uses, sent as flat query parameters with repeated keys for arrays."""
-
-    # A misspelt filter must fail loudly: the API itself ignores unknown parameters.
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    session_ids: tuple[str, ...] | None = None
-    created_after: int | None = None
-    created_before: int | None = None
-    updated_after: int | None = None
-    updated_before: int | None = None
-    tags: tuple[str, ...] | None = None
-    user_ids: tuple[str, ...] | None = None
-    category: str | None = None
-    is_archived: bool | None = None
-    repo_names: tuple[str, ...] | None = None
-
-    def to_params(self) -> dict[str, Any]:
-        """Query parameters; never a `qs=` object, which the live API silently ignores (§2.4)."""
-        params: dict[str, Any] = {}
-        for name, value in self:
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                params[name] = "true" if value else "false"
-            elif isinstance(value, tuple):
-                params[name] = list(value)  # httpx repeats the key: tags=a&tags=b
-            else:
-                params[name] = value
-        return params
-
-
-class _WaitRetryAfter(wait_base):
-    """Wait as long as a 429's `Retry-After` says; otherwise exponential backoff with full jitter."""
-
-    def __init__(self, fallback: wait_base) -> None:
-        self._fallback = fallback
-
-    def __call__(self, retry_state: RetryCallState) -> float:
-        outcome = retry_state.outcome
-        error = outcome.exception() if outcome is not None else None
-        if isinstance(error, DevinRateLimitError) and error.retry_after is not None:
-            return error.retry_after
-        return float(self._fallback(retry_state))
-
-
-def _retryable(idempotent: bool) -> Callable[[BaseException], bool]:
-    def check(error: BaseException) -> bool:
-        if isinstance(error, DevinRateLimitError):
-            return True  # a 429 was refused before any work was done, so even a POST may repeat
-        if not idempotent:
-            return False
-        return isinstance(error, DevinServerError | DevinConnectionError)
-
-    return check
 
 
 class DevinClient:
@@ -264,16 +187,8 @@ class DevinClient:
         """Send one logical request with retries; map every failure to a DevinError."""
         policy = self._retry
         deadline = time.monotonic() + policy.budget_seconds
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.budget_seconds),
-            wait=_WaitRetryAfter(wait_random_exponential(multiplier=policy.backoff_initial, max=policy.backoff_max)),
-            retry=retry_if_exception(_retryable(idempotent)),
-            sleep=self._sleep,
-            before_sleep=_log_retry,
-            reraise=True,
-        )
         try:
-            async for attempt in retrying:
+            async for attempt in retrying(policy, idempotent=idempotent, sleep=self._sleep):
                 with attempt:
                     return await self._send_once(method, path, params, deadline)
         except DevinError as error:
@@ -341,17 +256,4 @@ def _parse(model: type[ModelT], body: Any, method: str, path: str) -> ModelT:
         ) from None
 
 
-def _log_retry(retry_state: RetryCallState) -> None:
-    outcome = retry_state.outcome
-    error = outcome.exception() if outcome is not None else None
-    log.info(
-        "devin.request.retry",
-        extra={
-            "attempt": retry_state.attempt_number,
-            "wait": round(retry_state.upcoming_sleep, 3),
-            "error": type(error).__name__ if error else None,
-        },
-    )
-
-
-__all__ = ["BACKGROUND_RETRY", "INTERACTIVE_RETRY", "DevinClient", "RetryPolicy", "SessionFilters"]
+__all__ = ["DevinClient"]

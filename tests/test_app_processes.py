@@ -166,12 +166,12 @@ async def test_socket_mode_process_answers_and_shuts_down_gracefully(tmp_path: P
                 sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=log, stderr=log
             )
         try:
-            await slack.wait_connected(timeout=30)
+            await slack.socket.wait_connected(timeout=30)
             hook = slack.response_url()
             command = slash_command(
                 SEED_WITH_ANALYSIS, response_url=hook, user_id=REGULAR_USER_ID, channel_id=SANDBOX_CHANNEL_ID
             )
-            await slack.send_envelope("slash_commands", command, timeout=10)
+            await slack.socket.send_envelope("slash_commands", command, timeout=10)
             (card,) = await slack.wait_for(
                 "response_url", timeout=15, predicate=lambda c: c.hook == hook.rsplit("/", 1)[1]
             )

@@ -34,19 +34,19 @@ async def test_socket_mode_serves_the_slash_command_and_unfurls(tmp_path: Path) 
         handler = AsyncSocketModeHandler(app.bolt, app_token=SANDBOX_APP_TOKEN)
         try:
             await handler.connect_async()
-            await slack.wait_connected()
+            await slack.socket.wait_connected()
             hook = slack.response_url()
             command = slash_command(
                 SEED_WITH_ANALYSIS, response_url=hook, user_id=REGULAR_USER_ID, channel_id=SANDBOX_CHANNEL_ID
             )
-            ack = await slack.send_envelope("slash_commands", command)
+            ack = await slack.socket.send_envelope("slash_commands", command)
             assert "envelope_id" in ack
             (card,) = await slack.wait_for("response_url", predicate=lambda call: call.hook == hook.rsplit("/", 1)[1])
             assert "Fix 500 on refund endpoint" in json.dumps(card.body)
 
             link = f"https://app.devin.ai/sessions/{SEED_OUT_OF_CREDITS.removeprefix('devin-')}"
             event = link_shared_event([link], channel=SANDBOX_CHANNEL_ID, user=REGULAR_USER_ID, message_ts=new_ts())
-            await slack.send_envelope("events_api", event)
+            await slack.socket.send_envelope("events_api", event)
             (unfurl,) = await slack.wait_for("chat.unfurl")
             assert list(unfurl.body["unfurls"]) == [link]
         finally:

@@ -415,17 +415,17 @@ async def test_standin_socket_mode_round_trip(slack_standin: SlackStandIn) -> No
     handler = AsyncSocketModeHandler(_bolt_app(slack_standin, {}), app_token=SANDBOX_APP_TOKEN)
     try:
         await handler.connect_async()
-        await slack_standin.wait_connected()
+        await slack_standin.socket.wait_connected()
         fields = slash_command(
             "devin-0123",
             response_url=slack_standin.response_url("socket"),
             user_id=REGULAR_USER_ID,
             channel_id=SANDBOX_CHANNEL_ID,
         )
-        ack = await slack_standin.send_envelope("slash_commands", dict(fields))
+        ack = await slack_standin.socket.send_envelope("slash_commands", dict(fields))
         hook = await slack_standin.wait_for("response_url")
         event = link_shared_event([SESSION_URL], channel=COMPOSER_CHANNEL, user=REGULAR_USER_ID, message_ts="U-1")
-        event_ack = await slack_standin.send_envelope("events_api", event)
+        event_ack = await slack_standin.socket.send_envelope("events_api", event)
         unfurl = await slack_standin.wait_for("chat.unfurl")
     finally:
         await handler.close_async()

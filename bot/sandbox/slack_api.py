@@ -21,9 +21,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
+from bot.sandbox.slack_socket import SocketModeServer
 from bot.sandbox.slack_workspace import (
     _JSON_FIELDS,
     _SERVER_ERRORS,
@@ -149,14 +150,12 @@ class SlackStandIn:
         self.channels = self.workspace.channels
         self.users = self.workspace.users
         self.calls: list[SlackCall] = []
-        self.socket_acks: list[Json] = []
         self._faults: dict[str, list[_Fault]] = {}
         self._latency: dict[str, float] = {}
         self._hook_uses: dict[str, int] = {}
         self._changed = asyncio.Condition()
-        self._sockets: list[web.WebSocketResponse] = []
-        self._connected = asyncio.Event()
-        self._acks: dict[str, asyncio.Future[Json]] = {}
+        self.socket = SocketModeServer()
+        """Socket Mode: `await standin.socket.wait_connected()`, then `standin.socket.send_envelope(…)`."""
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._methods: dict[str, Callable[[Json], Json]] = {
@@ -171,7 +170,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", r"/api/{method:[A-Za-z0-9_.]+}", self._handle_api)
         app.router.add_post(r"/hooks/{name:.+}", self._handle_hook)
-        app.router.add_get("/socket", self._handle_socket)
+        app.router.add_get("/socket", self.socket.handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
@@ -184,10 +183,7 @@ class SlackStandIn:
 
         Close the app's Socket Mode handler first: a client that sees the server close will reconnect.
         """
-        for ws in list(self._sockets):
-            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"stand-in stopped")
-        for future in self._acks.values():
-            future.cancel()
+        await self.socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -244,7 +240,7 @@ class SlackStandIn:
     def clear(self) -> None:
         """Forget recorded calls, workspace content, hook uses, faults and latencies (configuration stays)."""
         self.calls.clear()
-        self.socket_acks.clear()
+        self.socket.socket_acks.clear()
         self.workspace.clear()
         self._faults.clear()
         self._latency.clear()
@@ -402,100 +398,6 @@ class SlackStandIn:
         async with self._changed:
             self.calls.append(call)
             self._changed.notify_all()
-
-    # ---- Socket Mode -----------------------------------------------------------------------------
-
-    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(autoping=True)  # autoping answers the SDK's "sdk-ping-pong" pings
-        await ws.prepare(request)
-        self._sockets.append(ws)
-        await ws.send_json(self._hello())
-        self._connected.set()
-        try:
-            async for msg in ws:
-                if msg.type == WSMsgType.TEXT:
-                    self._on_socket_text(msg.data)
-        finally:
-            self._sockets.remove(ws)
-            if not self._sockets:
-                self._connected.clear()
-        return ws
-
-    def _hello(self) -> Json:
-        return {
-            "type": "hello",
-            "num_connections": len(self._sockets),
-            "debug_info": {"host": "sandbox-applink", "build_number": 1, "approximate_connection_time": 18060},
-            "connection_info": {"app_id": SANDBOX_APP_ID},
-        }
-
-    def _on_socket_text(self, data: str) -> None:
-        try:
-            ack = json.loads(data)
-        except ValueError:
-            return  # Slack ignores non-JSON frames too
-        if not isinstance(ack, dict):
-            return
-        self.socket_acks.append(ack)
-        future = self._acks.get(str(ack.get("envelope_id")))
-        if future is not None and not future.done():
-            future.set_result(ack)
-
-    async def wait_connected(self, timeout: float = DEFAULT_TIMEOUT) -> None:
-        """Wait until a Socket Mode client has connected and received `hello`."""
-        try:
-            async with asyncio.timeout(timeout):
-                await self._connected.wait()
-        except TimeoutError:
-            raise AssertionError(f"no Socket Mode client connected within {timeout}s") from None
-
-    async def send_envelope(
-        self,
-        type_: str,
-        payload: Json,
-        *,
-        accepts_response_payload: bool | None = None,
-        retry_attempt: int | None = None,
-        retry_reason: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-    ) -> Json:
-        """Send an envelope to the newest Socket Mode connection and return the client's ack.
-
-        `accepts_response_payload` defaults to Slack's: true for slash commands, view submissions and options.
-        """
-        if not self._sockets:
-            raise AssertionError("no Socket Mode client is connected; await wait_connected() first")
-        envelope = _envelope(type_, payload, accepts_response_payload, retry_attempt, retry_reason)
-        future: asyncio.Future[Json] = asyncio.get_running_loop().create_future()
-        self._acks[envelope["envelope_id"]] = future
-        try:
-            await self._sockets[-1].send_json(envelope)
-            async with asyncio.timeout(timeout):
-                return await future
-        except TimeoutError:
-            raise AssertionError(
-                f"no ack for {type_} envelope {envelope['envelope_id']} within {timeout}s; acks: {self.socket_acks}"
-            ) from None
-        finally:
-            self._acks.pop(envelope["envelope_id"], None)
-
-
-def _envelope(
-    type_: str, payload: Json, accepts: bool | None, retry_attempt: int | None, retry_reason: str | None
-) -> Json:
-    if accepts is None:
-        interactive = type_ == "interactive" and payload.get("type") in ("view_submission", "block_suggestion")
-        accepts = type_ == "slash_commands" or interactive
-    envelope: Json = {
-        "envelope_id": str(uuid.uuid4()),
-        "type": type_,
-        "payload": payload,
-        "accepts_response_payload": accepts,
-    }
-    if type_ == "events_api" or retry_attempt is not None:
-        envelope["retry_attempt"] = retry_attempt or 0
-        envelope["retry_reason"] = retry_reason or ""
-    return envelope
 
 
 def _public_headers(request: web.Request) -> dict[str, str]:

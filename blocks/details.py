@@ -14,7 +14,7 @@ from blocks import facts
 from blocks.kit import ID_MAX, Block, View, context, divider, header, lines_within, packed_sections, plain, section
 from blocks.session import EMPTY_ANALYSIS, NO_ANALYSIS
 from blocks.status import action_type_label, impact_emoji, impact_rank, raw, size_text, status_line
-from blocks.text import code, humanize, inline, paragraph, plural, quote, slack_date
+from blocks.text import code, humanize, inline, link, paragraph, plural, quote, slack_date
 from bot.devin.models import (
     ActionItem,
     Analysis,
@@ -57,11 +57,18 @@ TIMELINE = Part(max_blocks=25, max_bytes=45_000, item_max=1000)
 # \\uXXXX\\uXXXX) stays under VIEW_PAYLOAD_MAX.
 
 
+def _status_and_link(insights: SessionInsights) -> str:
+    """The status line, and a link to the session (the header already shows its title; a modal has no URL button)."""
+    line = status_line(insights.status, insights.status_detail)
+    opened = link(facts.url(insights), facts.OPEN_IN_DEVIN)
+    return f"{line}\n{opened}" if facts.url(insights) else line
+
+
 def details_view(insights: SessionInsights) -> View:
     """The modal opened by *Details*: every issue, action item, prompt feedback, note usage and timeline step."""
     blocks: list[Block] = [
         header(facts.title(insights)),
-        section(f"*{facts.title_link(insights)}*\n{status_line(insights.status, insights.status_detail)}"),
+        section(_status_and_link(insights)),
         context(_summary(insights)),
     ]
     blocks += _analysis(insights.analysis) if insights.analysis else [section(NO_ANALYSIS)]

@@ -74,7 +74,7 @@ def session_message(
     if shared_by_user_id is not None:
         who = user_mention(shared_by_user_id)
         blocks.append(context(SHARED_BY.format(who=who) if who else SHARED_BY_SOMEONE))
-    blocks.append(section(f"*{facts.title_link(insights)}*\n{status_line(insights.status, insights.status_detail)}"))
+    blocks.append(section(status_line(insights.status, insights.status_detail)))
     blocks.append(fields(_facts(insights)))
     if insights.pull_requests:
         blocks.append(section(_pull_requests(insights)))

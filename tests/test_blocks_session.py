@@ -67,7 +67,14 @@ def test_session_message_untitled_has_a_placeholder() -> None:
     for title in (None, "", "   \n "):
         message = session_message(s.insights(title=title))
         assert message["blocks"][0]["text"]["text"] == "Untitled session"
-        assert "|Untitled session>" in _mrkdwn(message)
+        assert json.dumps(message["blocks"]).count("Untitled session") == 1  # in the header only
+
+
+def test_session_message_shows_the_title_once() -> None:
+    message = session_message(s.insights())
+    title = message["blocks"][0]["text"]["text"]
+    assert message["blocks"][0]["type"] == "header" and title in message["text"]
+    assert json.dumps(message["blocks"]).count(title) == 1  # not repeated as a linked title below the header
 
 
 def test_session_message_facts() -> None:

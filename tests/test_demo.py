@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
+from bot.cli.demo import run_demo
+from bot.cli.demo_steps import DEMO_STEPS
+from bot.cli.terminal import BLOCK_KIT_BUILDER_URL, console
+
 DEMO_BUDGET_SECONDS = 30
+SURFACES = ["card", "generate", "details", "share", "unfurl", "alert", "storm", "alert-settings", "help", "home"]
+SHOWN = [
+    "lookup",
+    "no-analysis",
+    "generating",
+    "generated",
+    "details",
+    "share",
+    "unfurl",
+    "alert",
+    "alert-resolved",
+    "alert-thread",
+    "storm",
+    "storm-resolved",
+    "alert-settings",
+    "help",
+    "home",
+]
+_BUILDER_LINE = re.compile(r"See it as Slack renders it: (\S+)$", re.MULTILINE)
+_PANEL_TITLE = re.compile(r"^╭─ (.*?) ─+╮?$", re.MULTILINE)
 
 
 def _console_script() -> str:
@@ -55,12 +83,41 @@ def test_demo_plays_the_whole_scenario_and_cleans_up(tmp_path: Path) -> None:
     out = result.stdout
     assert "Fix 500 on refund endpoint" in out  # the looked-up session's card
     assert "Generate insights" in out and "Generating insights" in out
-    assert "Link preview of https://app.devin.ai/sessions/" in out  # the unfurl
+    assert "link preview" in out  # the unfurl
     assert "suspended" in out.lower() and "out of credits" in out.lower()  # the alert
     assert "Resolved" in out and "thread reply" in out  # its resolution
-    assert "block-kit-builder" in out
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
     assert _demo_processes() == []
+    _assert_links_whole(out)
+    _assert_emoji_rendered(out)
+    _assert_titles_whole(out)
+    # The card's title is its header, not repeated as a linked title below it.
+    assert "Fix 500 on refund endpoint when payment record is missing (https://" not in out
+
+
+def _assert_links_whole(out: str) -> None:
+    """Every Block Kit Builder link is printed whole: its fragment decodes to a Block Kit payload."""
+    links = _BUILDER_LINE.findall(out)
+    assert len(links) == len(SHOWN)
+    for url in links:
+        assert url.startswith(BLOCK_KIT_BUILDER_URL) and "…" not in url
+        payload = json.loads(unquote(url.removeprefix(BLOCK_KIT_BUILDER_URL)))
+        assert payload["blocks"] and all("type" in block for block in payload["blocks"])
+
+
+def _assert_emoji_rendered(out: str) -> None:
+    """Slack emoji codes print as emoji (the ones rich's own table lacks too)."""
+    printed = "\n".join(line for line in out.splitlines() if not line.startswith("See it as Slack"))
+    assert re.findall(r":[a-z_]+_circle:|:[a-z_]+:(?=\s)", printed) == []
+    assert "🟣" in printed and "🟠" in printed  # the merged PR, the medium-impact issue
+
+
+def _assert_titles_whole(out: str) -> None:
+    """Box titles are whole words: a shortened one ends with an ellipsis after a whole word."""
+    titles = _PANEL_TITLE.findall(out)
+    assert len(titles) == len(SHOWN)
+    for title in titles:
+        assert not title.endswith(("…", "...")) or title[:-1].endswith(tuple("abcdefghijklmnopqrstuvwxyz0123456789"))
 
 
 @pytest.mark.slow
@@ -73,15 +130,30 @@ def test_demo_json_prints_block_kit_payloads(tmp_path: Path) -> None:
         record, position = decoder.raw_decode(text, start)
         records.append(record)
     steps = [record["step"] for record in records]
-    assert steps == [
-        "lookup",
-        "no-analysis",
-        "generating",
-        "generated",
-        "unfurl",
-        "alert",
-        "alert-resolved",
-        "alert-thread",
-    ]
+    assert steps == SHOWN
     for record in records:
-        assert record["payload"]["blocks"] and record["block_kit_builder"].startswith("https://app.slack.com/")
+        builder = record["block_kit_builder"]
+        assert record["payload"]["blocks"] and builder.startswith(BLOCK_KIT_BUILDER_URL)
+        assert json.loads(unquote(builder.removeprefix(BLOCK_KIT_BUILDER_URL)))["blocks"] == record["payload"]["blocks"]
+
+
+def test_demo_covers_every_surface() -> None:
+    assert [step.name for step in DEMO_STEPS] == SURFACES
+
+
+@pytest.mark.slow
+async def test_demo_steps_are_independent_of_their_order() -> None:
+    """Each step waits only for what happened after it began and puts the org back: reversed, they still pass."""
+    shown = await run_demo(as_json=True, console_factory=_quiet_console, steps=list(reversed(DEMO_STEPS)))
+    assert sorted(s.step for s in shown) == sorted(SHOWN)
+
+
+@pytest.mark.slow
+async def test_demo_step_runs_alone_twice() -> None:
+    generate = next(step for step in DEMO_STEPS if step.name == "generate")
+    shown = await run_demo(as_json=True, console_factory=_quiet_console, steps=[generate, generate])
+    assert [s.step for s in shown] == ["no-analysis", "generating", "generated"] * 2
+
+
+def _quiet_console() -> Any:
+    return console(width=100, file=io.StringIO())

@@ -1,37 +1,44 @@
-"""`devin-insights demo`: the real app end to end on local stand-ins, shown as a person would see it in Slack."""
+"""`devin-insights demo`: the real app end to end on local stand-ins, shown as a person would see it in Slack.
+
+The scenario is a list of independent steps (`bot.cli.demo_steps.DEMO_STEPS`), one per surface. A step gets the
+running world and the screen, does what a person would do in Slack, waits for what the app sent *after the step
+began*, and shows it. Steps leave the world as they found it, so any step can run alone or in any order.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from rich.console import Console
+from rich.text import Text
 
 from bot.app import InsightsApp, create_app
-from bot.cli.terminal import block_kit_builder_url, render_message
-from bot.ids import ActionId
+from bot.cli.terminal import block_kit_builder_url, render_message, shorten
 from bot.listeners.deps import InsightsTiming
 from bot.sandbox import SANDBOX_CHANNEL_ID, SANDBOX_SIGNING_SECRET
 from bot.sandbox.devin_org import DevinSimulator
-from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS
 from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
-from bot.sandbox.slack_requests import SlackRequestSender, block_action, link_shared_event, new_ts, slash_command
+from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, slash_command
 
 DEMO_TIMING = InsightsTiming(poll_interval=0.25, still_working_after=60.0, give_up_after=20.0)
 INSIGHTS_DELAY_SECONDS = 1.0
 STEP_TIMEOUT_SECONDS = 10.0
+PANEL_CHROME = 8
+"""Columns a panel's border and padding take around its title."""
 
 
 @dataclass
 class Shown:
-    """One Slack message the demo showed: where it went and its payload."""
+    """One Slack surface the demo showed: which step, where it appeared, and its payload."""
 
     step: str
     surface: str
@@ -47,26 +54,65 @@ class DemoScreen:
 
     def step(self, text: str) -> None:
         if not self._json:
-            self._console.print(f"\n[bold cyan]▶ {text}[/]")
+            self._console.print(Text(f"\n▶ {text}", style="bold cyan"))
 
-    def message(self, step: str, surface: str, payload: dict[str, Any]) -> None:
+    def message(self, step: str, surface: str, payload: dict[str, Any], *, kind: str = "message") -> None:
+        """Show one message (or view, `kind` "modal"/"home") and a Block Kit Builder link to see it in Slack."""
         self.shown.append(Shown(step, surface, payload))
-        blocks = payload.get("blocks", [])
-        builder = block_kit_builder_url(blocks)
+        builder = block_kit_builder_url(payload, kind=kind)
         if self._json:
             record = {"step": step, "surface": surface, "payload": payload, "block_kit_builder": builder}
             self._console.print_json(json.dumps(record))
             return
-        self._console.print(render_message(blocks, title=surface, subtitle=payload.get("text", "")[:80] or None))
-        self._console.print(f"[dim]See it as Slack renders it: {builder[:96]}…[/]", soft_wrap=True)
+        title = shorten(surface, max(20, self._console.width - PANEL_CHROME))
+        self._console.print(render_message(payload.get("blocks", []), title=title))
+        # The whole link on one logical line: a cut link opens nothing. soft_wrap leaves wrapping to the terminal.
+        self._console.print(Text(f"See it as Slack renders it: {builder}", style="dim"), soft_wrap=True)
 
 
 @dataclass
 class DemoWorld:
+    """The running stand-ins and app, and the time the current step began (what it waits for comes after)."""
+
     devin: DevinSimulator
     slack: SlackStandIn
     app: InsightsApp
     sender: SlackRequestSender
+    step_started: float = field(default_factory=time.monotonic)
+
+    async def command(self, text: str, *, user_id: str = REGULAR_USER_ID) -> tuple[SlackHttpResult, str]:
+        """Type `/devin-insights <text>` in #devin-sandbox; returns the ack and the command's response_url."""
+        hook = self.slack.response_url()
+        fields = slash_command(text, response_url=hook, user_id=user_id, channel_id=SANDBOX_CHANNEL_ID)
+        return await self.sender.command(fields), hook
+
+    async def hook_posts(self, hook: str, count: int = 1) -> list[SlackCall]:
+        """The replies posted to one response_url."""
+        name = hook.rsplit("/", 1)[-1]
+        return await self.slack.wait_for(
+            "response_url", count=count, timeout=STEP_TIMEOUT_SECONDS, predicate=lambda call: call.hook == name
+        )
+
+    async def calls(
+        self, method: str, count: int = 1, predicate: Callable[[SlackCall], bool] | None = None
+    ) -> list[SlackCall]:
+        """Calls to a Web API method made since this step began (and matching `predicate`)."""
+
+        def fresh(call: SlackCall) -> bool:
+            return call.at >= self.step_started and call.ok and (predicate is None or predicate(call))
+
+        return await self.slack.wait_for(method, count=count, timeout=STEP_TIMEOUT_SECONDS, predicate=fresh)
+
+
+DemoStepFn = Callable[[DemoWorld, DemoScreen], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One surface of the app: a name (the `--json` records' `step` prefix) and what to do."""
+
+    name: str
+    run: DemoStepFn
 
 
 @asynccontextmanager
@@ -103,80 +149,20 @@ async def demo_world() -> AsyncIterator[DemoWorld]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _link(session_id: str) -> str:
-    return f"https://app.devin.ai/sessions/{session_id.removeprefix('devin-')}"
+async def run_demo(
+    *,
+    as_json: bool,
+    console_factory: Callable[[], Console],
+    steps: Sequence[DemoStep] | None = None,
+) -> list[Shown]:
+    """Run the steps (all of them by default) and return what was shown (the CLI prints; tests inspect)."""
+    from bot.cli.demo_steps import DEMO_STEPS  # the steps import this module's helpers
 
-
-async def _hook_posts(world: DemoWorld, hook: str, count: int) -> list[SlackCall]:
-    name = hook.rsplit("/", 1)[-1]
-    return await world.slack.wait_for(
-        "response_url", count=count, timeout=STEP_TIMEOUT_SECONDS, predicate=lambda call: call.hook == name
-    )
-
-
-async def play(world: DemoWorld, screen: DemoScreen) -> None:
-    """The scenario: lookup, generate insights, unfurl, an out-of-credits alert and its resolution."""
-    slack, sender = world.slack, world.sender
-    screen.step(f"A teammate types /devin-insights {_link(SEED_WITH_ANALYSIS)}")
-    hook = slack.response_url()
-    ack = await sender.command(
-        slash_command(
-            _link(SEED_WITH_ANALYSIS), response_url=hook, user_id=REGULAR_USER_ID, channel_id=SANDBOX_CHANNEL_ID
-        )
-    )
-    (card,) = await _hook_posts(world, hook, 1)
-    screen.message("lookup", f"Only visible to you · acked in {ack.elapsed * 1000:.0f} ms", card.body)
-
-    screen.step("A session without insights yet: the card offers to generate them")
-    hook = slack.response_url()
-    await sender.command(
-        slash_command(SEED_WITHOUT_ANALYSIS, response_url=hook, user_id=REGULAR_USER_ID, channel_id=SANDBOX_CHANNEL_ID)
-    )
-    (card,) = await _hook_posts(world, hook, 1)
-    screen.message("no-analysis", "Only visible to you", card.body)
-    screen.step("They click Generate insights; the card shows progress, then the analysis")
-    hook = slack.response_url()
-    await sender.action(
-        block_action(
-            ActionId.GENERATE_INSIGHTS,
-            SEED_WITHOUT_ANALYSIS,
-            user_id=REGULAR_USER_ID,
-            channel_id=SANDBOX_CHANNEL_ID,
-            response_url=hook,
-        )
-    )
-    progress, final = await _hook_posts(world, hook, 2)
-    screen.message("generating", "Only visible to you · replaced", progress.body)
-    screen.message("generated", "Only visible to you · replaced", final.body)
-
-    screen.step("Someone pastes a session link in #devin-sandbox; it unfurls")
-    link = _link(SEED_WITH_ANALYSIS)
-    await sender.event(link_shared_event([link], channel=SANDBOX_CHANNEL_ID, user=REGULAR_USER_ID, message_ts=new_ts()))
-    (unfurl,) = await slack.wait_for("chat.unfurl", timeout=STEP_TIMEOUT_SECONDS)
-    screen.message("unfurl", f"Link preview of {link}", unfurl.body["unfurls"][link])
-
-    screen.step("The org runs out of credits: a running session is suspended (out_of_credits)")
-    world.devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
-    (alert,) = await slack.wait_for(
-        "chat.postMessage", timeout=STEP_TIMEOUT_SECONDS, predicate=lambda call: "thread_ts" not in call.body
-    )
-    screen.message("alert", "#devin-sandbox · alert", alert.body)
-
-    screen.step("Credits are added and the session resumes: the alert is resolved in place")
-    world.devin.set_status(SEED_RUNNING, "running", "working")
-    (update,) = await slack.wait_for("chat.update", timeout=STEP_TIMEOUT_SECONDS)
-    (reply,) = await slack.wait_for(
-        "chat.postMessage", timeout=STEP_TIMEOUT_SECONDS, predicate=lambda call: "thread_ts" in call.body
-    )
-    screen.message("alert-resolved", "#devin-sandbox · alert, updated", update.body)
-    screen.message("alert-thread", "#devin-sandbox · thread reply", reply.body)
-
-
-async def run_demo(*, as_json: bool, console_factory: Callable[[], Console]) -> list[Shown]:
-    """Run the whole scenario and return what was shown (the CLI prints; tests inspect)."""
     screen = DemoScreen(console_factory(), as_json=as_json)
     screen.step("Starting a simulated Devin org, a recording Slack and the app (HTTP mode) on free local ports")
     async with demo_world() as world:
-        await play(world, screen)
+        for step in DEMO_STEPS if steps is None else steps:
+            world.step_started = time.monotonic()
+            await step.run(world, screen)
     screen.step("Done: every stand-in stopped and the temporary store removed")
     return screen.shown

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+from rich.text import Text
+
 from blocks.alert import alert_message
 from blocks.session import session_message
 from blocks.unfurl import session_unfurl
@@ -49,4 +51,4 @@ async def render_preview(settings: Settings, text: str, *, kind: str, as_json: b
         out.print_json(json.dumps(payload))
         return
     out.print(render_message(payload["blocks"], title=f"{kind} · {ref.session_id}"))
-    out.print(f"[dim]Block Kit Builder: {block_kit_builder_url(payload['blocks'])}[/]", soft_wrap=True)
+    out.print(Text(f"Block Kit Builder: {block_kit_builder_url(payload)}", style="dim"), soft_wrap=True)

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from rich.console import Console, Group, RenderableType
@@ -25,17 +25,54 @@ _SPECIAL_RE = re.compile(r"<!(here|channel|everyone)>")
 _STYLE_RE = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)\*(?![\w*])|(?<![\w_])_(?!\s)([^_\n]+?)_(?![\w_])|`([^`\n]+)`")
 
 
-def block_kit_builder_url(blocks: list[dict[str, Any]], *, kind: str = "message") -> str:
-    """A Block Kit Builder link with the payload in the fragment, to see it exactly as Slack renders it."""
-    payload: dict[str, Any] = {"blocks": blocks}
-    if kind != "message":
-        payload["type"] = kind
-    return BLOCK_KIT_BUILDER_URL + quote(json.dumps(payload, separators=(",", ":")), safe="")
+SLACK_EMOJI = {
+    # Slack's names for emoji that rich's table spells differently (or lacks); without them they print as text.
+    "large_blue_circle": "🔵",
+    "large_brown_circle": "🟤",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
+    "large_purple_circle": "🟣",
+    "large_red_circle": "🔴",
+    "large_yellow_circle": "🟡",
+    "large_green_square": "🟩",
+    "large_orange_square": "🟧",
+    "large_red_square": "🟥",
+    "large_yellow_square": "🟨",
+    "simple_smile": "🙂",
+    "thumbsup": "👍",
+    "thumbsdown": "👎",
+}
+_EMOJI_NAME_RE = re.compile(r":([a-z0-9_+-]+):")
+ELLIPSIS = "…"
+
+
+def block_kit_builder_url(payload: dict[str, Any], *, kind: str = "message") -> str:
+    """A Block Kit Builder link with the payload in the fragment, to see it exactly as Slack renders it.
+
+    `payload` is a message (its blocks are used) or, for `kind` "modal"/"home", the whole view.
+    """
+    shown: dict[str, Any] = {"blocks": payload.get("blocks", [])} if kind == "message" else {**payload, "type": kind}
+    return BLOCK_KIT_BUILDER_URL + quote(json.dumps(shown, separators=(",", ":")), safe="")
+
+
+def emojize(text: str) -> str:
+    """Slack `:name:` codes → characters; unknown names (custom emoji) stay as typed, as Slack shows them."""
+    return Emoji.replace(_EMOJI_NAME_RE.sub(lambda m: SLACK_EMOJI.get(m.group(1), m.group(0)), text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters, cut at a word boundary with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: max(1, limit - len(ELLIPSIS))]
+    head, space, _ = cut.rpartition(" ")
+    return (head if space and head else cut).rstrip(" ·—-,;:") + ELLIPSIS
 
 
 def mrkdwn_to_text(mrkdwn: str) -> Text:
     """Slack mrkdwn → rich Text: bold, italic, code, links shown as label (url), dates as their fallback."""
-    plain = Emoji.replace(mrkdwn)
+    plain = emojize(mrkdwn)
     plain = _DATE_RE.sub(lambda m: m.group(2) or _utc(int(m.group(1))), plain)
     plain = _LINK_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(1) else m.group(3), plain)
     plain = _MENTION_RE.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), plain)
@@ -64,7 +101,7 @@ def _text_of(obj: Any) -> Text:
     if not isinstance(obj, dict):
         return Text("")
     raw = str(obj.get("text", ""))
-    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else Text(Emoji.replace(raw))
+    return mrkdwn_to_text(raw) if obj.get("type") == "mrkdwn" else Text(emojize(raw))
 
 
 def _element(element: dict[str, Any]) -> Text:
@@ -108,11 +145,11 @@ def render_block(block: dict[str, Any]) -> RenderableType | None:
     return Text(f"[{kind} block]", style="dim")
 
 
-def render_message(blocks: Iterable[dict[str, Any]], *, title: str, subtitle: str | None = None) -> Panel:
-    """A message as a bordered panel titled with where it was posted."""
+def render_message(blocks: Iterable[dict[str, Any]], *, title: str) -> Panel:
+    """A message as a bordered panel titled with where it was posted (the caller keeps the title to one line)."""
     renderables = [r for r in (render_block(b) for b in blocks if isinstance(b, dict)) if r is not None]
-    return Panel(Group(*renderables), title=title, subtitle=subtitle, title_align="left", border_style="blue")
+    return Panel(Group(*renderables), title=Text(title), title_align="left", border_style="blue")
 
 
-def console(*, no_color: bool = False, width: int | None = None) -> Console:
-    return Console(no_color=no_color, width=width, highlight=False, soft_wrap=False)
+def console(*, no_color: bool = False, width: int | None = None, file: IO[str] | None = None) -> Console:
+    return Console(no_color=no_color, width=width, highlight=False, soft_wrap=False, file=file)

@@ -48,14 +48,16 @@ def _console_script() -> str:
     return str(script)
 
 
-def _demo_processes() -> list[str]:
+def _demo_processes(cwd: Path) -> list[str]:
+    """Demo processes started in `cwd` (other test runs on this machine have their own)."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             args = cmdline.read_bytes().split(b"\0")
+            started_here = (cmdline.parent / "cwd").resolve() == cwd.resolve()
         except OSError:
             continue
-        if any(arg.endswith(b"devin-insights") for arg in args) and b"demo" in args:
+        if started_here and any(arg.endswith(b"devin-insights") for arg in args) and b"demo" in args:
             found.append(cmdline.parent.name)
     return found
 
@@ -87,7 +89,7 @@ def test_demo_plays_the_whole_scenario_and_cleans_up(tmp_path: Path) -> None:
     assert "suspended" in out.lower() and "out of credits" in out.lower()  # the alert
     assert "Resolved" in out and "thread reply" in out  # its resolution
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
-    assert _demo_processes() == []
+    assert _demo_processes(tmp_path) == []
     _assert_links_whole(out)
     _assert_emoji_rendered(out)
     _assert_titles_whole(out)

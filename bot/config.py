@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.devin.models import SUSPENSION_REASONS
+from bot.devin.models import SUSPENSION_REASONS, unknown_suspension_reasons
 
 DEFAULT_ALERT_REASONS = (
     "out_of_credits",
@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     @field_validator("alert_reasons")
     @classmethod
     def _known_reasons(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [reason for reason in value if reason not in SUSPENSION_REASONS]
+        unknown = unknown_suspension_reasons(value)
         if unknown:
             raise ValueError(f"unknown reason(s) {', '.join(unknown)}")
         return value

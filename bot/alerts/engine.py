@@ -29,7 +29,6 @@ from bot.alerts.rules import ChannelRule, effective_channels
 from bot.alerts.scheduler import build_scheduler
 from bot.config import Settings
 from bot.devin.client import DevinClient
-from bot.devin.models import SUSPENSION_REASONS
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.store import Store, outbox, sessions
 from bot.store import channels as channel_queries
@@ -204,15 +203,8 @@ class AlertEngine:
         return ChannelSettings(channel_id, False, (), "none", None, None, problem)
 
     async def subscribe(self, channel_id: str, reasons: Sequence[str], by_user: str | None) -> ChannelSettings:
-        """`alerts on [reason …]`: alert this channel (default reasons when none are given).
-
-        Raises:
-            ValueError: a reason is not a documented suspension reason (the message lists them).
-        """
-        unknown = [r for r in reasons if r not in SUSPENSION_REASONS]
-        if unknown:
-            known = ", ".join(sorted(SUSPENSION_REASONS))
-            raise ValueError(f"unknown reason(s) {', '.join(unknown)}; choose from {known}")
+        """`alerts on [reason …]`: alert this channel (default reasons when none are given); the grammar has
+        already refused unknown reasons."""
         async with self._store.transaction() as conn:
             await channel_queries.put_subscription(
                 conn, channel_id, enabled=True, reasons=list(dict.fromkeys(reasons)), by_user=by_user, now=self._clock()

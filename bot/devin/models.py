@@ -6,6 +6,7 @@ and every optional field has a default, so a response that omits it still parses
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -58,6 +59,14 @@ SUSPENSION_REASONS: frozenset[str] = frozenset(
         StatusDetail.ERROR,
     }
 )
+
+
+def unknown_suspension_reasons(reasons: Iterable[str]) -> list[str]:
+    """The reasons that are not documented suspension reasons: the one check, at the edges where reasons
+    come in (settings and the command grammar); the engine trusts what they let through."""
+    return [reason for reason in reasons if reason not in SUSPENSION_REASONS]
+
+
 """Every documented reason for `status == "suspended"`."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.devin.links import SessionRef, find_session_refs
-from bot.devin.models import SUSPENSION_REASONS
+from bot.devin.models import SUSPENSION_REASONS, unknown_suspension_reasons
 
 TEXT_MAX = 4000
 """Slack sends at most a few thousand characters; anything longer is refused unparsed."""
@@ -74,7 +74,7 @@ def _parse_alerts(args: list[str]) -> Command:
         return AlertSettings("off")
     if verb == "on":
         reasons = tuple(dict.fromkeys(r for arg in args[1:] for r in arg.lower().split(",") if r))
-        unknown = [r for r in reasons if r not in SUSPENSION_REASONS]
+        unknown = unknown_suspension_reasons(reasons)
         if unknown:
             return Invalid(
                 f"Unknown alert reason `{_echo(unknown[0])}`. Known reasons: {', '.join(sorted(SUSPENSION_REASONS))}."

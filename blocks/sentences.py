@@ -37,6 +37,16 @@ ADMIN_CHECK_FAILED = "I couldn't check your Slack role just now, so nothing chan
 ALERTS_UNAVAILABLE = "Alerts aren't running in this deployment of devin-insights."
 UNEXPECTED = "Something went wrong on my side. The app's log has the details for an admin; please try again."
 
+GENERATING_NOTICE = ":hourglass_flowing_sand: Generating insights… this usually takes about a minute."
+STILL_GENERATING_NOTICE = ":hourglass: Still generating insights; Devin can take a couple of minutes."
+NOT_READY_NOTICE = (
+    ":warning: Devin hasn't produced insights for this session yet (it may still be working, or generation failed). "
+    "Try *Generate insights* again in a few minutes."
+)
+NO_MESSAGES_NOTICE = ":information_source: Devin can't generate insights for a session without any Devin messages."
+INVALID_BUTTON = "That button no longer points at a valid session."
+DETAILS_NOT_OPENED = "Slack couldn't open the details window just now. Click *Details* again."
+
 SLACK_INVITE = "/invite @devin-insights"
 _TOKEN_FIX = "The app's Slack token no longer works: reinstall the app and update `SLACK_BOT_TOKEN`."
 _SLACK_DOWN_FIX = "Slack had a problem on its side; the alerts are retried automatically."

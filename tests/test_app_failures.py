@@ -13,7 +13,6 @@ import pytest
 from blocks import sentences
 from bot.devin.retry import RetryPolicy
 from bot.ids import ActionId
-from bot.listeners.actions import DETAILS_NOT_OPENED
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_faults import UNKNOWN_ENUM_VALUES
 from bot.sandbox.devin_org import UNTIL_CLEARED
@@ -224,7 +223,9 @@ async def test_faults_slack_details_modal_failure_explained_then_recovers(
     live.slack.fail(method, **FAILURES[failure])
     _, hook = await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
     (reply,) = await live.responses(hook)
-    assert any(sentence in _text(reply) for sentence in (DETAILS_NOT_OPENED, sentences.SLACK_TROUBLE)), _text(reply)
+    assert any(sentence in _text(reply) for sentence in (sentences.DETAILS_NOT_OPENED, sentences.SLACK_TROUBLE)), _text(
+        reply
+    )
     assert _unhandled(caplog) == [], "a Slack failure the handler can explain is not an unhandled error"
     await live.click(ActionId.SHOW_DETAILS, SEED_WITH_ANALYSIS)
     updated = await live.slack.wait_for("views.update", predicate=lambda c: c.ok)

@@ -30,16 +30,6 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[..., Awaitable[None]]
 
-GENERATING_NOTICE = ":hourglass_flowing_sand: Generating insights… this usually takes about a minute."
-STILL_GENERATING_NOTICE = ":hourglass: Still generating insights; Devin can take a couple of minutes."
-NOT_READY_NOTICE = (
-    ":warning: Devin hasn't produced insights for this session yet (it may still be working, or generation failed). "
-    "Try *Generate insights* again in a few minutes."
-)
-NO_MESSAGES_NOTICE = ":information_source: Devin can't generate insights for a session without any Devin messages."
-INVALID_BUTTON = "That button no longer points at a valid session."
-DETAILS_NOT_OPENED = "Slack couldn't open the details window just now. Click *Details* again."
-
 
 async def handle_link_button(ack: AsyncAck) -> None:
     """URL buttons (Open in Devin) still send an action; Slack only needs the ack."""
@@ -79,15 +69,15 @@ class GenerateFlow:
             await self._show(insights)
             return
         if insights.num_devin_messages == 0:
-            await self._show(insights, NO_MESSAGES_NOTICE)
+            await self._show(insights, sentences.NO_MESSAGES_NOTICE)
             return
         await self._deps.devin.generate_session_insights(self._session_id)
-        await self._show(insights, GENERATING_NOTICE, generating=True)
+        await self._show(insights, sentences.GENERATING_NOTICE, generating=True)
         final = await self._poll(insights)
         if final.analysis is None:
             # The API cannot tell "failed" from "in progress"; one more generate re-starts a failed run (§4).
             await self._deps.devin.generate_session_insights(self._session_id)
-            await self._show(final, NOT_READY_NOTICE)
+            await self._show(final, sentences.NOT_READY_NOTICE)
             return
         await self._show(final)
 
@@ -101,7 +91,7 @@ class GenerateFlow:
                 return latest
             if not told_still_working and time.monotonic() - started >= self._timing.still_working_after:
                 told_still_working = True
-                await self._show(latest, STILL_GENERATING_NOTICE, generating=True)
+                await self._show(latest, sentences.STILL_GENERATING_NOTICE, generating=True)
         return latest
 
     async def _show(self, insights: SessionInsights, notice: str | None = None, *, generating: bool = False) -> None:
@@ -121,7 +111,7 @@ def make_show_details(deps: AppDeps) -> Handler:
             opened = await client.views_open(trigger_id=payload.trigger_id, view=loading_view())
         except SlackApiError as error:  # e.g. expired_trigger_id when Slack was slow to deliver the click
             log.info("action.details.open_failed", extra={"error": error.response.get("error")})
-            await _notice(respond, DETAILS_NOT_OPENED)
+            await _notice(respond, sentences.DETAILS_NOT_OPENED)
             return
         try:
             insights = await deps.devin.get_session_insights(payload.value)
@@ -133,7 +123,7 @@ def make_show_details(deps: AppDeps) -> Handler:
             await client.views_update(view_id=opened["view"]["id"], view=view)
         except SlackApiError as error:  # the modal stays on "loading": say so where the user clicked
             log.info("action.details.update_failed", extra={"error": error.response.get("error")})
-            await _notice(respond, DETAILS_NOT_OPENED)
+            await _notice(respond, sentences.DETAILS_NOT_OPENED)
 
     return handle_show_details
 
@@ -188,7 +178,7 @@ async def _session_button(
     payload = ActionPayload.parse(body, action)
     if is_session_id(payload.value):
         return payload
-    await _notice(respond, INVALID_BUTTON)
+    await _notice(respond, sentences.INVALID_BUTTON)
     return None
 
 

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -31,12 +31,22 @@ LISTENER_GRACE_SECONDS = 8.0
 """At shutdown, how long answers already acked may still take before the clients they need are closed."""
 
 
+class Component(Protocol):
+    """A long-lived part built in `create_app` that opens what it needs in `start()` and closes it in `stop()`."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 @dataclass
 class InsightsApp:
     """The running app: Bolt, what listeners use, and the components started and stopped with it."""
 
     bolt: AsyncApp
     deps: AppDeps
+    components: list[Component] = field(default_factory=list)
+    """Started in order after the shared Slack session opens; stopped in reverse."""
     started_at: float = field(default_factory=time.time)
 
     @property
@@ -52,16 +62,14 @@ class InsightsApp:
         if self.slack.session is None:
             # Bolt's per-request clients copy this session, and `response_url` replies use it too.
             self.slack.session = shared_session()
-        if self.alerts is not None:
-            await self.alerts.start()
+        for component in self.components:
+            await component.start()
 
     async def stop(self) -> None:
         """Stop in reverse order of start; each step runs even if an earlier one failed."""
         if not await self.deps.inflight.wait_idle(LISTENER_GRACE_SECONDS):
             log.warning("app.shutdown.listeners_still_running", extra={"running": self.deps.inflight.running})
-        steps: list[Callable[[], Any]] = []
-        if self.alerts is not None:
-            steps.append(self.alerts.stop)
+        steps: list[Callable[[], Any]] = [component.stop for component in reversed(self.components)]
         steps += [self.deps.devin.aclose, self._close_slack_session]
         for step in steps:
             try:
@@ -152,4 +160,5 @@ def create_app(
         insights_timing=insights_timing or InsightsTiming(),
     )
     register_listeners(bolt, deps)
-    return InsightsApp(bolt=bolt, deps=deps)
+    components: list[Component] = [deps.alerts] if deps.alerts is not None else []
+    return InsightsApp(bolt=bolt, deps=deps, components=components)

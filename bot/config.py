@@ -55,6 +55,7 @@ FIX_HINTS: dict[str, str] = {
     "port": "a TCP port between 1 and 65535",
     "unfurl_mode": "one of full, minimal, off",
     "unfurl_shared_channels": "one of full, minimal, off",
+    "work_objects": "true or false",
     "allowed_team_ids": "comma-separated Slack workspace ids (T…) or enterprise ids (E…)",
     "allowed_channel_ids": "comma-separated Slack channel ids (C…, G…, D…)",
     "admin_user_ids": "comma-separated Slack user ids (U… or W…)",
@@ -111,6 +112,8 @@ class Settings(BaseSettings):
     """Link previews: full, minimal (title and status) or off."""
     unfurl_shared_channels: UnfurlMode = UnfurlMode.MINIMAL
     """Link previews in Slack Connect channels: minimal by default."""
+    work_objects: bool = True
+    """Send Work Object entities (unfurls, alerts, the side panel); needs Work Object Previews in the Slack app."""
     allowed_team_ids: CommaList = ()
     """Workspaces (or Grid orgs) allowed to use the app; empty allows the installing workspace only."""
     allowed_channel_ids: CommaList = ()

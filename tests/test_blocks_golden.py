@@ -24,6 +24,7 @@ from blocks.alert import (
     grouped_alert_thread_message,
 )
 from blocks.details import details_view, loading_view
+from blocks.entity import Assignee, session_incident_entity, session_task_entity
 from blocks.help import notice_message, usage_message
 from blocks.home import home_view
 from blocks.session import session_message
@@ -35,6 +36,7 @@ from tests.blockkit_limits import (
     assert_unfurl_limits,
     assert_view_limits,
 )
+from tests.entity_limits import assert_entity_ok
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 ALLOWED_HOSTS = ("app.devin.ai", "github.com")
@@ -111,6 +113,22 @@ UNFURLS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "unfurl_minimal_suspended": lambda: session_unfurl(s.session(), minimal=True),
     "unfurl_minimal_exit": lambda: session_unfurl(s.insights(), minimal=True),
 }
+PASTED = "https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef?tab=info"
+ENTITIES: dict[str, Callable[[], Mapping[str, Any] | None]] = {
+    "entity_task_suspended": lambda: session_task_entity(s.session(), pasted_url=PASTED),
+    "entity_task_insights": lambda: session_task_entity(
+        s.insights(), pasted_url=PASTED, assignee=Assignee("U024BE7LH")
+    ),
+    "entity_task_minimal": lambda: session_task_entity(s.insights(), pasted_url=PASTED, minimal=True),
+    "entity_task_hostile": lambda: session_task_entity(
+        s.hostile_insights(), pasted_url=PASTED, assignee=Assignee(None, "<!channel> @here")
+    ),
+    "entity_task_untitled": lambda: session_task_entity(
+        s.insights(s.INSIGHTS_NO_ANALYSIS, title=None), pasted_url=PASTED
+    ),
+    "entity_incident_open": lambda: session_incident_entity(s.session(), creator=Assignee(None, "Ada Lovelace")),
+    "entity_incident_inactive": lambda: session_incident_entity(s.session(status_detail="inactivity")),
+}
 VIEWS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "details": lambda: details_view(s.insights()),
     "details_huge": lambda: details_view(s.huge_insights()),
@@ -169,7 +187,18 @@ def test_golden_view(name: str) -> None:
     assert_matches_golden(name, view)
 
 
+@pytest.mark.parametrize("name", sorted(ENTITIES))
+def test_golden_entity(name: str) -> None:
+    entity = ENTITIES[name]()
+    assert entity is not None
+    for_unfurl = "app_unfurl_url" in entity
+    hosts = {f"https://{h}" for h in ALLOWED_HOSTS}
+    urls = {u for u in json.dumps(entity).split('"') if u.startswith(tuple(hosts))}
+    assert_entity_ok(dict(entity), for_unfurl=for_unfurl, input_urls=urls)
+    assert_matches_golden(name, entity)
+
+
 def test_golden_every_file_has_a_case() -> None:
-    cases = {*MESSAGES, *UNFURLS, *VIEWS}
+    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES}
     stale = {path.stem for path in GOLDEN_DIR.glob("*.json")} - cases
     assert not stale, f"golden files without a case (delete them): {sorted(stale)}"

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from blocks.entity import ENTITY_TYPES
 from bot.ids import SLASH_COMMAND
 from bot.slack.scopes import BOT_SCOPES
 
@@ -28,3 +29,9 @@ def test_manifest_declares_command_unfurl_domain_and_interactivity() -> None:
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     assert features["app_home"]["home_tab_enabled"] is True
+
+
+def test_manifest_enables_work_object_previews_for_the_entity_types_the_app_sends() -> None:
+    previews = MANIFEST["features"]["rich_previews"]
+    assert previews["is_active"] is True
+    assert sorted(previews["entity_types"]) == sorted(ENTITY_TYPES)

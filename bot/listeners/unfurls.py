@@ -10,11 +10,11 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.unfurl import session_unfurl
 from bot.config import UnfurlMode
 from bot.devin.errors import DevinError
 from bot.devin.links import parse_session_ref
 from bot.devin.models import Session
+from bot.entities.unfurl import unfurl_content
 from bot.listeners.deps import AppDeps
 from bot.slack.payloads import LinkSharedPayload
 
@@ -44,25 +44,26 @@ def make_link_shared(deps: AppDeps) -> Handler:
             return
         minimal = mode is UnfurlMode.MINIMAL
         sessions = await _fetch_all(deps, set(refs.values()))
-        unfurls = {url: session_unfurl(sessions[sid], minimal=minimal) for url, sid in refs.items() if sid in sessions}
-        if not unfurls:
+        found = {url: sessions[sid] for url, sid in refs.items() if sid in sessions}
+        if not found:
             return
+        content = unfurl_content(found, minimal=minimal, work_objects=deps.settings.work_objects)
         try:
-            await _send_unfurls(client, payload, unfurls)
+            await _send_unfurls(client, payload, content)
         except SlackApiError as error:
-            log.warning("unfurl.rejected", extra={"error": error.response.get("error"), "links": len(unfurls)})
+            log.warning("unfurl.rejected", extra={"error": error.response.get("error"), "links": len(found)})
             return
-        log.info("unfurl.sent", extra={"links": len(unfurls), "minimal": minimal})
+        log.info("unfurl.sent", extra={"links": len(found), "minimal": minimal, "entities": "metadata" in content})
 
     return handle_link_shared
 
 
-async def _send_unfurls(client: AsyncWebClient, payload: LinkSharedPayload, unfurls: dict[str, Any]) -> None:
+async def _send_unfurls(client: AsyncWebClient, payload: LinkSharedPayload, content: dict[str, Any]) -> None:
     """`unfurl_id` + `source` when Slack gave them (composer previews need them), else `channel` + `ts`."""
     if payload.unfurl_id and payload.source:
-        await client.chat_unfurl(unfurls=unfurls, unfurl_id=payload.unfurl_id, source=payload.source)
+        await client.chat_unfurl(**content, unfurl_id=payload.unfurl_id, source=payload.source)
     else:
-        await client.chat_unfurl(unfurls=unfurls, channel=payload.channel, ts=payload.message_ts)
+        await client.chat_unfurl(**content, channel=payload.channel, ts=payload.message_ts)
 
 
 def _session_links(payload: LinkSharedPayload, app_host: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
+from bot.sandbox.slack_entities import WorkObjects
 from bot.sandbox.slack_socket import SocketModeServer
 from bot.sandbox.slack_workspace import (
     _JSON_FIELDS,
@@ -147,6 +148,8 @@ class SlackStandIn:
         self.bot_tokens = {bot_token}
         self.app_tokens = {app_token}
         self.workspace = SlackWorkspace(self.scopes)
+        self.work_objects = WorkObjects(self.workspace)
+        """Entity metadata rules, unfurled entities, triggers and `entity.presentDetails` answers."""
         self.channels = self.workspace.channels
         self.users = self.workspace.users
         self.calls: list[SlackCall] = []
@@ -160,6 +163,7 @@ class SlackStandIn:
         self._url: str | None = None
         self._methods: dict[str, Callable[[Json], Json]] = {
             **self.workspace.methods,
+            **self.work_objects.methods,
             "apps.connections.open": self._apps_connections_open,
         }
 
@@ -242,6 +246,7 @@ class SlackStandIn:
         self.calls.clear()
         self.socket.socket_acks.clear()
         self.workspace.clear()
+        self.work_objects.clear()
         self._faults.clear()
         self._latency.clear()
         self._hook_uses.clear()

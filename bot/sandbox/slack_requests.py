@@ -159,6 +159,39 @@ def link_shared_event(
     return event_callback(event, event_id=event_id, team_id=team_id, is_ext_shared_channel=is_ext_shared_channel)
 
 
+def entity_details_requested_event(
+    *,
+    trigger_id: str,
+    external_ref: Json,
+    entity_url: str,
+    app_unfurl_url: str,
+    user: str,
+    channel: str,
+    message_ts: str,
+    team_id: str = SANDBOX_TEAM_ID,
+    event_id: str | None = None,
+) -> Json:
+    """An `entity_details_requested` event_callback: someone opened a Work Object's side panel.
+
+    The shape is the example of Slack's event reference; get `trigger_id` from the stand-in
+    (`SlackStandIn.work_objects.issue_trigger`) so that `entity.presentDetails` accepts it.
+    """
+    event: Json = {
+        "type": "entity_details_requested",
+        "user": user,
+        "external_ref": external_ref,
+        "entity_url": entity_url,
+        "link": {"url": entity_url, "domain": urlsplit(entity_url).hostname or ""},
+        "app_unfurl_url": app_unfurl_url,
+        "event_ts": new_ts(),
+        "trigger_id": trigger_id,
+        "user_locale": "en-US",
+        "channel": channel,
+        "message_ts": message_ts,
+    }
+    return event_callback(event, event_id=event_id, team_id=team_id)
+
+
 def app_home_opened_event(
     user: str,
     *,

@@ -23,7 +23,15 @@ from bot.slack.channels import SharedChannelDetector
 from bot.slack.client import shared_session, slack_web_client
 from bot.slack.dedupe import EventDeduper
 from bot.slack.policy import AccessPolicy
-from bot.web import HEALTH_PATH, REQUEST_BODY_MAX, SLACK_EVENTS_PATH, health_handler, slack_events_handler
+from bot.web import (
+    HEALTH_PATH,
+    METRICS_PATH,
+    REQUEST_BODY_MAX,
+    SLACK_EVENTS_PATH,
+    health_handler,
+    metrics_handler,
+    slack_events_handler,
+)
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +98,20 @@ class InsightsApp:
             report["alerts"] = await self.alerts.health_report()
         return report
 
+    async def update_metrics(self) -> None:
+        """Refresh the gauges that are read, not counted (before each `/metrics` scrape)."""
+        if self.alerts is not None:
+            await self.alerts.update_metrics()
+
     def web_application(self) -> web.Application:
-        """The aiohttp application for HTTP mode: Slack's single request URL plus `/healthz`."""
+        """The aiohttp application for HTTP mode: Slack's single request URL plus `/healthz` and `/metrics`."""
         application = web.Application(client_max_size=REQUEST_BODY_MAX)
         secret = self.deps.settings.slack_signing_secret
         application.router.add_post(
             SLACK_EVENTS_PATH, slack_events_handler(self.bolt, secret.get_secret_value() if secret else "")
         )
         application.router.add_get(HEALTH_PATH, health_handler(self.health))
+        application.router.add_get(METRICS_PATH, metrics_handler(self.update_metrics))
 
         async def on_startup(_: web.Application) -> None:
             await self.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -12,12 +13,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.slack.payloads import is_dispatchable
 
 log = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 REQUEST_BODY_MAX = 512 * 1024
 """Slack's largest payloads (block actions carrying a 50-block message) stay well under this."""
 
@@ -29,6 +32,7 @@ def slack_events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.R
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
+        started = time.perf_counter()
         try:
             body = (await request.read()).decode("utf-8")
         except UnicodeDecodeError:
@@ -37,6 +41,7 @@ def slack_events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.R
         # traceback (Bolt parses the body and builds its context before its own signature check,
         # which still runs).
         if not has_valid_signature(verifier, body, request.headers):
+            metrics.SLACK_REQUESTS_REJECTED.labels("signature").inc()
             return web.Response(status=401, text="invalid request signature")
         try:
             bolt_request = AsyncBoltRequest(
@@ -46,13 +51,33 @@ def slack_events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.R
             )
         except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as error:
             log.info("slack.request.malformed", extra={"error": type(error).__name__})
+            metrics.SLACK_REQUESTS_REJECTED.labels("malformed").inc()
             return web.Response(status=400, text="malformed request")
         if not is_dispatchable(bolt_request.body):
             log.info("slack.request.malformed", extra={"error": "shape"})
+            metrics.SLACK_REQUESTS_REJECTED.labels("malformed").inc()
             return web.Response(status=400, text="malformed request")
-        return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
+        response = await bolt.async_dispatch(bolt_request)  # returns once the listener has acked
+        metrics.SLACK_ACK_SECONDS.labels(request_kind(bolt_request.body)).observe(time.perf_counter() - started)
+        return await to_aiohttp_response(response)
 
     return slack_events
+
+
+def request_kind(body: Mapping[str, Any]) -> str:
+    """`command`, or the payload's `type` (`block_actions`, `event_callback`…): the ack histogram's label."""
+    return "command" if "command" in body else metrics.label(body.get("type") or "unknown")
+
+
+def metrics_handler(refresh: Callable[[], Awaitable[None]]) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """GET /metrics: the Prometheus text format; `refresh` first updates the gauges read from the store."""
+
+    async def metrics_endpoint(_: web.Request) -> web.Response:
+        await refresh()
+        body, content_type = metrics.exposition()
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    return metrics_endpoint
 
 
 def health_handler(health: Health) -> Callable[[web.Request], Awaitable[web.Response]]:

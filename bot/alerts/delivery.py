@@ -36,6 +36,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.kit import Message
+from bot import metrics
 from bot.alerts import render
 from bot.alerts.records import AlertKind, AlertRecord
 from bot.slack.failures import FailureKind, SlackFailure, classify_api_error, transport_failure
@@ -147,11 +148,13 @@ class Deliverer:
             if not kept:  # our claim expired mid-call and another process took the row over
                 log.warning("alerts.delivery.claim_lost", extra={"alert_id": alert.id, "channel": alert.channel_id})
             report.posted += 1
+            metrics.ALERT_DELIVERIES.labels("posted").inc()
             log.info("alerts.sent", extra={"alert_id": alert.id, "channel": alert.channel_id, "kind": alert.kind})
             alert = replace(alert, ts=ts)
         elif alert.version > alert.delivered_version:
             await self._update(alert, message)
             report.updated += 1
+            metrics.ALERT_DELIVERIES.labels("updated").inc()
         await self._follow_up(alert, token, members, report)
         async with self._store.transaction() as conn:
             await claims.complete(
@@ -181,6 +184,7 @@ class Deliverer:
         async with self._store.transaction() as conn:
             await claims.save_reply_ts(conn, alert.id, token, reply_ts=reply_ts, now=self._clock())
         report.replied += 1
+        metrics.ALERT_DELIVERIES.labels("replied").inc()
 
     async def _members(self, alert: AlertRecord) -> list[AlertRecord] | None:
         if alert.kind is not AlertKind.GROUP or alert.group_key is None:
@@ -234,6 +238,7 @@ class Deliverer:
                     extra={"channel": alert.channel_id, "error": failure.error, "fix": failure.fix},
                 )
             report.blocked += 1
+            metrics.ALERT_DELIVERY_BLOCKED.inc()
             return _Outcome.BLOCKED
         wait = max(backoff_seconds(alert.attempts + 1), failure.retry_after or 0.0)
         async with self._store.transaction() as conn:
@@ -243,4 +248,5 @@ class Deliverer:
             extra={"alert_id": alert.id, "channel": alert.channel_id, "error": failure.error, "wait": wait},
         )
         report.retried += 1
+        metrics.ALERT_DELIVERY_RETRIES.inc()
         return _Outcome.RETRY

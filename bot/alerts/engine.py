@@ -22,6 +22,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport
 from bot.alerts.poller import Poller, PollReport
 from bot.alerts.records import AlertHealth, ChannelSettings
@@ -48,6 +49,14 @@ class TickReport:
     leader: bool
     poll: PollReport | None
     delivery: DeliveryReport
+
+
+def count_poll(poll: PollReport, seconds: float) -> None:
+    """Poll metrics: its duration, its outcome and the suspension episodes it saw end."""
+    metrics.ALERT_POLL_SECONDS.observe(seconds)
+    outcome = "ok" if poll.complete else "lease_lost" if poll.lease_lost else "failed"
+    metrics.ALERT_POLLS.labels(outcome).inc()
+    metrics.ALERT_RESOLUTIONS.inc(poll.closed)
 
 
 def default_holder_id() -> str:
@@ -169,9 +178,22 @@ class AlertEngine:
 
     async def tick(self) -> TickReport:
         """One scheduler run: poll if this replica holds the lease, then deliver what is owed."""
+        started = time.perf_counter()
         poll = await self.poll()
+        if poll is not None:
+            count_poll(poll, time.perf_counter() - started)
         delivery = await self.deliver()
         return TickReport(leader=poll is not None, poll=poll, delivery=delivery)
+
+    async def update_metrics(self) -> None:
+        """Set the gauges read from the store (poll lag, last poll, outbox depth); `/metrics` calls it per scrape."""
+        if self._parts is None:
+            return
+        health = await self.health()
+        metrics.ALERT_POLL_LAG_SECONDS.set(health.watermark_lag_seconds or 0)
+        metrics.ALERT_LAST_POLL_TIMESTAMP.set(health.last_success_at or 0)
+        metrics.ALERT_OUTBOX_DEPTH.labels("post").set(health.pending_alerts)
+        metrics.ALERT_OUTBOX_DEPTH.labels("update").set(health.pending_updates)
 
     async def poll(self) -> PollReport | None:
         """Take or renew the lease and, if held, poll Devin once; None when another replica polls."""

@@ -5,16 +5,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from bot import metrics
 from bot.app import InsightsApp
-from bot.web import HEALTH_PATH, health_handler
+from bot.web import HEALTH_PATH, METRICS_PATH, health_handler, metrics_handler, request_kind
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_SECONDS = 10.0
+
+
+class TimedSocketModeHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, timing each envelope from arrival to ack (`metrics.SLACK_ACK_SECONDS`)."""
+
+    async def handle(self, client: Any, req: Any) -> None:
+        started = time.perf_counter()
+        await super().handle(client, req)
+        payload = req.payload if isinstance(req.payload, dict) else {}
+        metrics.SLACK_ACK_SECONDS.labels(request_kind(payload)).observe(time.perf_counter() - started)
 
 
 def run_http(app: InsightsApp, *, host: str, port: int) -> None:
@@ -37,7 +50,7 @@ async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int 
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await app.start()
-    handler = AsyncSocketModeHandler(app.bolt, app_token=app_token)
+    handler = TimedSocketModeHandler(app.bolt, app_token=app_token)
     health_runner: web.AppRunner | None = None
     try:
         await handler.connect_async()  # type: ignore[no-untyped-call]  # untyped in slack_bolt
@@ -56,6 +69,7 @@ async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int 
 async def _serve_health(app: InsightsApp, port: int) -> web.AppRunner:
     health = web.Application()
     health.router.add_get(HEALTH_PATH, health_handler(app.health))
+    health.router.add_get(METRICS_PATH, metrics_handler(app.update_metrics))
     runner = web.AppRunner(health, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "0.0.0.0", port).start()

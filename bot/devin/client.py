@@ -13,7 +13,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 from pydantic import ValidationError
 
-from bot import APP_NAME, __version__
+from bot import APP_NAME, __version__, metrics
 from bot.devin.errors import (
     DevinConnectionError,
     DevinError,
@@ -186,18 +186,24 @@ class DevinClient:
     ) -> Any:
         """Send one logical request with retries; map every failure to a DevinError."""
         policy = self._retry
-        deadline = time.monotonic() + policy.budget_seconds
+        started = time.monotonic()
+        deadline = started + policy.budget_seconds
+        endpoint = metrics.devin_endpoint(path)
+        metrics.DEVIN_REQUESTS.labels(endpoint, method).inc()
         try:
             async for attempt in retrying(policy, idempotent=idempotent, sleep=self._sleep):
                 with attempt:
                     return await self._send_once(method, path, params, deadline)
         except DevinError as error:
+            metrics.DEVIN_REQUEST_ERRORS.labels(endpoint, method, type(error).__name__).inc()
             self._scrub(error)
             log.warning(
                 "devin.request.failed",
                 extra={"method": method, "path": path, "status": error.status, "error": type(error).__name__},
             )
             raise
+        finally:
+            metrics.DEVIN_REQUEST_SECONDS.labels(endpoint).observe(time.monotonic() - started)
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     def _scrub(self, error: DevinError) -> None:

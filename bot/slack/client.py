@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from types import SimpleNamespace
+
 import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -10,6 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import metrics
 from bot.config import Settings
 
 SLACK_TIMEOUT_SECONDS = 10
@@ -34,9 +38,64 @@ def slack_web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+HOOK_METHOD = "response_url"
+API_PATH_MARK = "/api/"
+
+
 def shared_session() -> aiohttp.ClientSession:
     """The session for every Slack call: slack_sdk otherwise opens (and closes) one per call, which costs
-    milliseconds of CPU on the loop that also acks Slack (see docs/benchmarks.md). Create it inside the loop."""
+    milliseconds of CPU on the loop that also acks Slack (see docs/benchmarks.md). Create it inside the loop.
+
+    Every call on it is counted (`metrics.SLACK_CALLS`/`SLACK_CALL_ERRORS`): Bolt builds a fresh
+    `AsyncWebClient` per request, but they all share this session, so its trace hooks see every call."""
     return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS, connect=SLACK_CONNECT_TIMEOUT_SECONDS)
+        timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS, connect=SLACK_CONNECT_TIMEOUT_SECONDS),
+        trace_configs=[slack_call_metrics()],
     )
+
+
+def slack_call_metrics() -> aiohttp.TraceConfig:
+    """Trace hooks that count Slack calls by method and failures by Slack's error code."""
+    trace = aiohttp.TraceConfig()
+
+    async def on_end(_: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestEndParams) -> None:
+        method = slack_method(params.url.path)
+        metrics.SLACK_CALLS.labels(method).inc()
+        error = await _error_of(params.response, hook=method == HOOK_METHOD)
+        if error is not None:
+            metrics.SLACK_CALL_ERRORS.labels(method, metrics.label(error)).inc()
+
+    async def on_exception(
+        _: aiohttp.ClientSession, __: SimpleNamespace, params: aiohttp.TraceRequestExceptionParams
+    ) -> None:
+        method = slack_method(params.url.path)
+        metrics.SLACK_CALLS.labels(method).inc()
+        metrics.SLACK_CALL_ERRORS.labels(method, type(params.exception).__name__).inc()
+
+    trace.on_request_end.append(on_end)
+    trace.on_request_exception.append(on_exception)
+    return trace
+
+
+def slack_method(path: str) -> str:
+    """`chat.postMessage` for a Web API path; `response_url` for anything else (hooks)."""
+    head, mark, method = path.rpartition(API_PATH_MARK)
+    return metrics.label(method) if mark else HOOK_METHOD
+
+
+async def _error_of(response: aiohttp.ClientResponse, *, hook: bool) -> str | None:
+    """Slack's error for one answer. Reading the body here is free: aiohttp keeps it for slack_sdk's own read."""
+    if hook:
+        if response.status == 200:
+            return None
+        text = (await response.text()).strip()  # Slack's hooks answer `used_url`, `expired_url`…
+        return text if metrics.label(text) != metrics.OTHER else f"http_{response.status}"
+    if response.status != 200:
+        return f"http_{response.status}"
+    try:
+        body = json.loads(await response.read())
+    except (ValueError, aiohttp.ClientError):
+        return "unreadable_answer"
+    if isinstance(body, dict) and body.get("ok") is False:
+        return str(body.get("error") or "unknown")
+    return None

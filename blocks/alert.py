@@ -69,6 +69,10 @@ REASON_ADVICE: dict[str, str] = {
         "An admin can raise the organization's usage limit in {devin} (look under *Settings → Usage limits*) "
         "or wait for the next period, then resume the session."
     ),
+    StatusDetail.USER_USAGE_LIMIT_EXCEEDED: (
+        "The creator's own ACU cap was reached. An admin can raise that person's limit in {devin} "
+        "(look under *Settings → Usage limits* or *Members*), then resume the session."
+    ),
     StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED: (
         "End or archive sessions you no longer need in {devin}, or ask an admin to raise the limit, "
         "then resume this one."
@@ -239,12 +243,15 @@ def _not_listed(count: int) -> str:
 
 
 def _session_facts(session: Session) -> list[tuple[str, str]]:
-    return [
+    pairs = [
         ("Started by", facts.started_by(session)),
         ("ACUs used", facts.acus(session.acus_consumed)),
         ("Last activity", slack_date(session.updated_at)),
         ("Session", code(session.session_id, 60) or "—"),
     ]
+    if mode := facts.mode(session):
+        pairs.insert(2, ("Mode", mode))
+    return pairs
 
 
 def _session_line(session: Session, *, recovered: bool) -> str:

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
 from blocks.kit import BUTTON_VALUE_MAX, URL_MAX, Block, button
-from blocks.status import pr_state_emoji, raw
+from blocks.status import devin_mode_label, pr_state_emoji, raw
 from blocks.text import code, inline, link, one_line, plural, safe_url
 from bot.devin.models import PullRequest, Session
 from bot.ids import ActionId
@@ -20,6 +20,8 @@ PR_LABEL_MAX = 80
 PERSON_MAX = 60
 SERVICE_USER_SUFFIX = " (service user)"
 NOBODY = "unknown"
+AN_AUTOMATION = "an automation"
+VIA_AUTOMATION = " via an automation"
 BIG_NUMBER = 1e12
 _PR_PATH_KINDS = {"pull": "#", "pulls": "#", "merge_requests": "!", "pull-requests": "#"}
 
@@ -40,12 +42,20 @@ def url(session: Session) -> str | None:
 
 
 def started_by(session: Session) -> str:
-    """Who started the session: the Devin user id, or the service user (ids as inline code)."""
+    """Who started the session: the Devin user id, or the service user (ids as inline code); "via an automation"
+    when an automation started it (2026 `automation_id`)."""
     if session.user_id and session.user_id.strip():
-        return code(session.user_id, PERSON_MAX)
-    if session.service_user_id and session.service_user_id.strip():
-        return code(session.service_user_id, PERSON_MAX) + SERVICE_USER_SUFFIX
-    return NOBODY
+        who = code(session.user_id, PERSON_MAX)
+    elif session.service_user_id and session.service_user_id.strip():
+        who = code(session.service_user_id, PERSON_MAX) + SERVICE_USER_SUFFIX
+    else:
+        return AN_AUTOMATION if session.automation_id else NOBODY
+    return who + VIA_AUTOMATION if session.automation_id else who
+
+
+def mode(session: Session) -> str:
+    """The Devin mode (`Fast`, `Ultra`, …) when it is worth showing, i.e. set and not `normal`; else empty."""
+    return devin_mode_label(session.devin_mode)
 
 
 def acus(value: float) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from blocks import facts
 from blocks.kit import Block, Message, actions, button, context, divider, fields, header, lines_within, message, section
 from blocks.status import (
+    CATEGORY_LABELS,
     action_type_label,
     impact_emoji,
     impact_rank,
@@ -114,7 +115,10 @@ def _facts(insights: SessionInsights) -> list[tuple[str, str]]:
         ("Origin", origin_label(insights.origin) or "—"),
         ("Started by", facts.started_by(insights)),
     ]
-    if kind := " · ".join(p for p in (humanize(insights.category), inline(insights.subcategory, 60)) if p):
+    if mode := facts.mode(insights):
+        pairs.append(("Mode", mode))
+    category = CATEGORY_LABELS.get(insights.category or "") or humanize(insights.category)
+    if kind := " · ".join(p for p in (category, inline(insights.subcategory, 60)) if p):
         pairs.append(("Category", kind))
     pairs += [("Created", slack_date(insights.created_at)), ("Updated", slack_date(insights.updated_at))]
     return [(label, lines_within([value], FIELD_VALUE_MAX)) for label, value in pairs]

@@ -47,6 +47,7 @@ DETAIL_LABELS: dict[str, str] = {
     StatusDetail.NO_QUOTA_ALLOCATION: "no quota allocated",
     StatusDetail.PAYMENT_DECLINED: "payment declined",
     StatusDetail.ORG_USAGE_LIMIT_EXCEEDED: "organization usage limit reached",
+    StatusDetail.USER_USAGE_LIMIT_EXCEEDED: "personal usage limit reached",
     StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED: "session limit reached",
     StatusDetail.ERROR: "error",
 }
@@ -63,6 +64,7 @@ DETAIL_EXPLANATIONS: dict[str, str] = {
     StatusDetail.NO_QUOTA_ALLOCATION: "No ACU quota is allocated to whoever runs this session.",
     StatusDetail.PAYMENT_DECLINED: "A payment for your Devin plan was declined.",
     StatusDetail.ORG_USAGE_LIMIT_EXCEEDED: "Your organization reached its ACU usage limit.",
+    StatusDetail.USER_USAGE_LIMIT_EXCEEDED: "The person who started the session reached their own ACU cap.",
     StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED: "Your organization reached its limit on the number of sessions.",
     StatusDetail.ERROR: "The session stopped because of an error.",
 }
@@ -79,6 +81,7 @@ DETAIL_EMOJI: dict[str, str] = {
     StatusDetail.NO_QUOTA_ALLOCATION: ":no_entry:",
     StatusDetail.PAYMENT_DECLINED: ":credit_card:",
     StatusDetail.ORG_USAGE_LIMIT_EXCEEDED: ":no_entry:",
+    StatusDetail.USER_USAGE_LIMIT_EXCEEDED: ":bust_in_silhouette:",
     StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED: ":no_entry:",
     StatusDetail.ERROR: ":x:",
 }
@@ -105,13 +108,26 @@ ORIGIN_LABELS: dict[str, str] = {
     "api": "API",
     "linear": "Linear",
     "jira": "Jira",
-    "scheduled": "Schedule",
+    "scheduled": "Schedule",  # removed in 2026; older sessions may still carry it
     "automation": "Automation",
     "cli": "CLI",
     "desktop": "Desktop app",
     "code_scan": "Code scan",
     "other": "Other",
 }
+DEVIN_MODE_LABELS: dict[str, str] = {
+    "normal": "Normal",
+    "fast": "Fast",
+    "lite": "Lite",
+    "ultra": "Ultra",
+    "fusion": "Fusion",
+}
+CATEGORY_LABELS: dict[str, str] = {
+    "code_review": "Code review",
+    "production_investigation": "Production investigation",
+    "security": "Security",
+}
+"""The 2026 categories; older slugs read well humanized (`bug_fixing` → Bug fixing)."""
 ACTION_TYPE_LABELS: dict[str, str] = {
     "machine_setup": "Machine setup",
     "repo_config": "Repo config",
@@ -191,6 +207,13 @@ def pr_state_emoji(state: str | None) -> str:
 def origin_label(origin: str | None) -> str:
     """`Slack`, `Devin web app`, … or the raw value; empty when missing."""
     return ORIGIN_LABELS.get(origin or "") or raw(origin)
+
+
+def devin_mode_label(mode: str | None) -> str:
+    """`Fast`, `Ultra`, … or the raw value; empty when missing or `normal` (nothing worth showing)."""
+    if not mode or mode == "normal":
+        return ""
+    return DEVIN_MODE_LABELS.get(mode) or raw(mode)
 
 
 def action_type_label(kind: str | None) -> str:

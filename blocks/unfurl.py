@@ -32,6 +32,8 @@ def _facts(session: Session) -> list[str]:
     items = []
     if isinstance(session, SessionInsights) and session.session_size:
         items.append(f"Size *{size_text(session.session_size)}*")
+    if mode := facts.mode(session):
+        items.append(f"Mode *{mode}*")
     items += [
         f"*{facts.acus(session.acus_consumed)}* ACUs",
         facts.pr_summary(session.pull_requests),

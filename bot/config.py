@@ -21,6 +21,7 @@ DEFAULT_ALERT_REASONS = (
     "payment_declined",
     "usage_limit_exceeded",
     "org_usage_limit_exceeded",
+    "user_usage_limit_exceeded",
     "total_session_limit_exceeded",
     "error",
 )

@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 from bot.alerts.engine import AlertEngine
 from bot.alerts.records import AlertRecord
+from bot.config import DEFAULT_ALERT_REASONS
 from bot.devin.client import DevinClient
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
@@ -46,16 +47,7 @@ from bot.store.schema import metadata
 from tests.fixtures_devin import local_devin_client
 
 POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-DEFAULT_REASONS = (
-    "out_of_credits",
-    "out_of_quota",
-    "no_quota_allocation",
-    "payment_declined",
-    "usage_limit_exceeded",
-    "org_usage_limit_exceeded",
-    "total_session_limit_exceeded",
-    "error",
-)
+DEFAULT_REASONS = DEFAULT_ALERT_REASONS
 FAST_CHANNEL_RATE = (100.0, 1.0)
 """Per-channel pacing for tests that are not about pacing (the real one is 1 message a second)."""
 

@@ -13,7 +13,7 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.alerts.engine import AlertEngine
-from bot.alerts.poller import OVERLAP_SECONDS
+from bot.alerts.poller import OVERLAP_SECONDS, SWEEP_SECONDS
 from bot.alerts.records import AlertKind, AlertState
 from bot.alerts.scheduler import ALERTS_JOB_ID, build_scheduler
 from bot.sandbox import SANDBOX_CHANNEL_ID
@@ -198,6 +198,13 @@ async def test_e2e_restart_retries_a_channel_with_a_permanent_problem(alerts_wor
 async def test_e2e_idle_poll_is_one_devin_request(alerts_world: Any) -> None:
     alerts_world.devin_org.add_many(500, status="running", status_detail="working")
     service = alerts_world.service()
+    await ticks(service, alerts_world, 1)
+    # Within the sweep window every other poll re-reads the recently changed sessions (3 pages here)...
+    alerts_world.devin_org.clear_requests()
+    await ticks(service, alerts_world, 4)
+    assert len(alerts_world.devin_org.requests) == 2 * 1 + 2 * 3
+    # ...and once nothing changed for SWEEP_SECONDS, an idle poll is one request again.
+    alerts_world.clock.advance(SWEEP_SECONDS)
     await ticks(service, alerts_world, 1)
     alerts_world.devin_org.clear_requests()
     await ticks(service, alerts_world, 5)

@@ -79,10 +79,19 @@ def test_decide_a_later_suspension_is_a_new_episode() -> None:
     assert again.change is Change.OPENED and again.record.episode == 2
 
 
-def test_decide_ignores_an_observation_older_than_the_stored_one() -> None:
+def test_decide_a_change_stamped_before_the_stored_one_is_still_a_change() -> None:
+    # Devin's clock went back: the status is what counts, not the timestamp.
     previous = suspended_record(since=1000)
-    decision = decide(previous, seen("running", "working", at=999))
-    assert decision.change is Change.STALE and decision.record == previous
+    decision = decide(previous, seen("running", "working", at=940))
+    assert decision.change is Change.CLOSED and decision.down_seconds == 0
+    assert decision.record.updated_at == 940
+    reopened = decide(decision.record, seen("suspended", "out_of_credits", at=400))
+    assert reopened.change is Change.OPENED and reopened.record.episode == 2
+
+
+def test_decide_same_state_stamped_earlier_is_no_change() -> None:
+    decision = decide(suspended_record(since=1000), seen("suspended", "out_of_credits", at=900))
+    assert decision.change is Change.NONE and decision.record.updated_at == 900
 
 
 def test_decide_same_second_status_change_is_applied() -> None:

@@ -42,6 +42,10 @@ async def test_check_all_good_passes(tmp_path: Path, services: tuple[DevinSimula
     assert report.passed, _output(report)
     subjects = {line.subject for line in report.lines if line.level == "ok"}
     assert {"settings", "slack token", "slack scopes", "devin key", "devin org", "alert channel", "store"} <= subjects
+    # A 404 for a made-up session does not prove ManageOrgSessions: never reported as granted.
+    (generate,) = [line for line in report.lines if line.subject == "devin generate"]
+    assert generate.level == "unverified" and "granted" not in generate.detail
+    assert format_line(generate).startswith("? devin generate: ManageOrgSessions unverified")
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,8 @@ async def test_sim_rejects_missing_or_wrong_key(devin_sim: DevinSimulator, heade
     async with httpx.AsyncClient(base_url=devin_sim.url, headers=headers, verify=False) as client:
         for path in ("/v3/self", SESSIONS, f"{SESSIONS}/{seed.SEED_RUNNING}", "/_sandbox/sessions"):
             response = await client.get(path)
-            assert (response.status_code, response.json()) == (401, {"detail": "Invalid or missing credentials"})
+            assert (response.status_code, response.json()["detail"]) == (401, "Invalid or missing credentials")
+            assert response.json()["title"] == "Unauthorized"  # RFC 9457 ProblemDetail
 
 
 async def test_sim_self_names_org(http: httpx.AsyncClient) -> None:
@@ -70,7 +71,8 @@ async def test_sim_self_names_org(http: httpx.AsyncClient) -> None:
 async def test_sim_other_org_is_forbidden(http: httpx.AsyncClient, suffix: str) -> None:
     response = await http.get(f"/v3/organizations/org-other/sessions/{seed.SEED_RUNNING}{suffix}")
     assert response.status_code == 403
-    assert response.json() == {"detail": "Service user lacks required permission: ViewOrgSessions"}
+    assert response.json()["detail"] == "Service user lacks required permission: ViewOrgSessions"
+    assert response.json()["title"] == "Forbidden" and response.json()["status"] == 403
     assert (await http.get("/v3/organizations/org-other/sessions")).status_code == 403
 
 
@@ -81,7 +83,7 @@ async def test_sim_other_org_is_forbidden(http: httpx.AsyncClient, suffix: str) 
 async def test_sim_unknown_or_malformed_id_is_not_found(http: httpx.AsyncClient, session_id: str) -> None:
     for suffix in ("", "/insights", "/messages"):
         response = await http.get(f"{SESSIONS}/{session_id}{suffix}")
-        assert (response.status_code, response.json()) == (404, {"detail": "Session not found"})
+        assert (response.status_code, response.json()["detail"]) == (404, "Session not found")
     assert (await http.post(f"{SESSIONS}/{session_id}/insights/generate")).status_code == 404
 
 
@@ -89,23 +91,23 @@ async def test_sim_unknown_or_malformed_id_is_not_found(http: httpx.AsyncClient,
     ("value", "kind"),
     [("0", "greater_than_equal"), ("201", "less_than_equal"), ("-5", "greater_than_equal"), ("ten", "int_parsing")],
 )
-async def test_sim_first_out_of_range_is_fastapi_422(http: httpx.AsyncClient, value: str, kind: str) -> None:
+async def test_sim_first_out_of_range_is_problem_detail_422(http: httpx.AsyncClient, value: str, kind: str) -> None:
     for path in (SESSIONS, f"{SESSIONS}/insights", f"{SESSIONS}/{seed.SEED_RUNNING}/messages"):
         response = await http.get(path, params={"first": value})
         assert response.status_code == 422
-        (error,) = response.json()["detail"]
-        assert error["loc"] == ["query", "first"] and error["type"] == kind and error["msg"]
+        (error,) = response.json()["errors"]
+        assert error["location"] == "query.first" and error["type"] == kind and error["message"]
 
 
 async def test_sim_bad_filter_values_are_422_and_bad_cursor_400(http: httpx.AsyncClient) -> None:
     response = await http.get(SESSIONS, params={"updated_after": "yesterday"})
-    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "updated_after"]
+    assert response.status_code == 422 and response.json()["errors"][0]["location"] == "query.updated_after"
     response = await http.get(SESSIONS, params={"is_archived": "maybe"})
-    assert response.status_code == 422 and response.json()["detail"][0]["type"] == "bool_parsing"
+    assert response.status_code == 422 and response.json()["errors"][0]["type"] == "bool_parsing"
     forged = [{"updated_at": "1", "session_id": "x"}, {"updated_at": True, "session_id": "x"}, {"updated_at": 1}]
     for after in ["not-a-cursor", *(base64.urlsafe_b64encode(json.dumps(c).encode()).decode() for c in forged)]:
         response = await http.get(SESSIONS, params={"after": after})
-        assert (response.status_code, response.json()) == (400, {"detail": "Invalid cursor"})
+        assert (response.status_code, response.json()["detail"]) == (400, "Invalid cursor")
     negative = base64.urlsafe_b64encode(b'{"offset": -3}').decode()
     response = await http.get(f"{SESSIONS}/{seed.SEED_RUNNING}/messages", params={"after": negative})
     assert response.status_code == 400
@@ -310,7 +312,7 @@ async def test_sim_429_fault_carries_retry_after(http: httpx.AsyncClient, devin_
     devin_sim.inject(retry_after=30)
     response = await http.get("/v3/self")
     assert response.status_code == 429 and response.headers["Retry-After"] == "30"
-    assert response.json() == {"detail": "Too many requests"}
+    assert response.json()["detail"] == "Too many requests" and response.json()["title"] == "Too Many Requests"
 
 
 async def test_sim_fault_until_cleared(http: httpx.AsyncClient, devin_sim: DevinSimulator) -> None:

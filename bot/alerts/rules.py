@@ -30,8 +30,6 @@ class Change(StrEnum):
     """Still suspended, for a different reason."""
     CLOSED = "closed"
     """The session left `suspended`: the episode is over."""
-    STALE = "stale"
-    """Older than what is stored (a lagging read); ignore it entirely."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +76,12 @@ def is_unchanged(previous: SessionRecord | None, seen: Observation) -> bool:
 
 
 def decide(previous: SessionRecord | None, seen: Observation) -> Decision:
-    """Apply one observation to the stored state of its session."""
-    if previous is not None and seen.updated_at < previous.updated_at:
-        return Decision(Change.STALE, previous)
+    """Apply one observation to the stored state of its session.
+
+    What the API says now is the truth: a change of status or reason is a change even when its
+    `updated_at` is older than the stored one (Devin's clock went back), and the stored
+    `updated_at` follows the API's either way. Timestamps only measure durations here.
+    """
     suspended = seen.status == SessionStatus.SUSPENDED
     base = previous or SessionRecord(seen.session_id, seen.status, seen.status_detail, seen.updated_at)
     record = replace(base, status=seen.status, status_detail=seen.status_detail, updated_at=seen.updated_at)
@@ -102,7 +103,7 @@ def decide(previous: SessionRecord | None, seen: Observation) -> Decision:
             closed,
             previous_reason=previous.status_detail,
             resolved_status=seen.status,
-            down_seconds=max(0, seen.updated_at - since),
+            down_seconds=max(0, seen.updated_at - since),  # 0 when the clock went back
         )
     return Decision(Change.NONE, record)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
@@ -28,6 +29,8 @@ from bot.devin.models import (
     GenerateInsightsResult,
     Page,
     Principal,
+    RawPage,
+    RejectedItem,
     Session,
     SessionInsights,
 )
@@ -41,6 +44,9 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32)
 USER_AGENT = f"{APP_NAME}/{__version__} (+slack-app; httpx/{httpx.__version__})"
 PAGE_SIZE_MAX = 200
 """The API's upper bound for `first` (§2.3)."""
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""json.loads joins a valid pair into one character, so any surrogate left in a str is alone."""
 
 ModelT = TypeVar("ModelT", bound=DevinModel)
 
@@ -167,18 +173,43 @@ class DevinClient:
         if after is not None:
             params["after"] = after
         body = await self._request("GET", path, params=params)
-        return _parse(Page[model], body, "GET", path)  # type: ignore[valid-type]
+        raw = _parse(RawPage, body, "GET", path)
+        items: list[ModelT] = []
+        rejected: list[RejectedItem] = []
+        for item in raw.items:
+            try:
+                items.append(model.model_validate(item))
+            except ValidationError as exc:
+                rejected.append(_rejected(item, exc))
+        for bad in rejected:
+            log.warning(
+                "devin.page.item_skipped",
+                extra={"path": path, "session_id": bad.session_id, "fields": list(bad.fields)},
+            )
+        return Page[model](  # type: ignore[valid-type]
+            items=items,
+            end_cursor=raw.end_cursor,
+            has_next_page=raw.has_next_page,
+            total=raw.total,
+            rejected=tuple(rejected),
+        )
 
     async def _iterate(
         self, path: str, model: type[ModelT], filters: SessionFilters | None, page_size: int
     ) -> AsyncIterator[ModelT]:
         after: str | None = None
+        seen: set[str] = set()
         while True:
             page = await self._page(path, model, filters, page_size, after)
             for item in page.items:
                 yield item
             if not page.has_next_page or not page.end_cursor:
                 return
+            if page.end_cursor in seen:
+                # `has_next_page` with a cursor we already followed would loop for ever.
+                log.warning("devin.page.cursor_repeated", extra={"path": path, "pages": len(seen) + 1})
+                return
+            seen.add(page.end_cursor)
             after = page.end_cursor
 
     async def _request(
@@ -235,7 +266,7 @@ class DevinClient:
         if response.is_error:
             raise DevinStatusError.from_response(response)
         try:
-            return response.json()
+            return without_lone_surrogates(response.json())
         except ValueError as exc:
             raise DevinInvalidResponseError(
                 f"{method} {path}: the answer is not JSON", method=method, path=path, status=response.status_code
@@ -260,6 +291,29 @@ def _parse(model: type[ModelT], body: Any, method: str, path: str) -> ModelT:
         raise DevinInvalidResponseError(
             f"{method} {path}: unexpected response shape ({fields})", method=method, path=path
         ) from None
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """The JSON value with every lone surrogate (half an emoji, `\\ud83d`) replaced by U+FFFD.
+
+    JSON allows them; UTF-8 does not, so a single one made every later serialisation of the
+    object (the stored snapshot, a Slack payload) fail. Strings are fixed here, at the edge.
+    """
+    if isinstance(value, str):
+        return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    return value
+
+
+def _rejected(item: Any, error: ValidationError) -> RejectedItem:
+    """Name the item (by its id, only when it is a well-formed session id) and its failing fields, no values."""
+    candidate = item.get("session_id") if isinstance(item, dict) else None
+    session_id = candidate if isinstance(candidate, str) and is_session_id(candidate) else None
+    fields = tuple(dict.fromkeys(".".join(str(p) for p in err["loc"]) or "(item)" for err in error.errors()))
+    return RejectedItem(session_id=session_id, fields=fields[:10])
 
 
 __all__ = ["DevinClient"]

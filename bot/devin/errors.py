@@ -103,20 +103,41 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def error_detail(response: httpx.Response) -> str | None:
-    """The API's `detail` (a string, or FastAPI's list of `{loc, msg}`), shortened; else the raw body's start."""
+    """What the API said went wrong, shortened; else the raw body's start.
+
+    Reads both shapes (§2.5, §17): RFC 9457 `ProblemDetail` (`detail`, else `title`, plus the field
+    locations of `errors[]` on a 422) and the legacy FastAPI `{"detail": "…"}` or
+    `{"detail": [{loc, msg}, …]}`.
+    """
     try:
         body: Any = response.json()
     except ValueError:
         text = response.text.strip()
         return text[:DETAIL_MAX] or None
-    detail = body.get("detail") if isinstance(body, dict) else None
-    if isinstance(detail, str):
-        return detail[:DETAIL_MAX]
+    if not isinstance(body, dict):
+        return None
+    detail = body.get("detail")
     if isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict):
-                loc = ".".join(str(p) for p in item.get("loc", []) if p != "query")
-                parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
-        return "; ".join(parts)[:DETAIL_MAX] or None
-    return None
+        return _field_errors(detail)
+    said = detail if isinstance(detail, str) and detail.strip() else body.get("title")
+    text = said.strip() if isinstance(said, str) else ""
+    errors = body.get("errors")
+    fields = _field_errors(errors) if isinstance(errors, list) else None
+    if fields:
+        text = f"{text} ({fields})" if text else fields
+    return text[:DETAIL_MAX] or None
+
+
+def _field_errors(items: list[Any]) -> str | None:
+    """`loc: msg; …` from FastAPI's `{loc, msg}` or ProblemDetail's `{location|pointer|field, message|detail}`."""
+    parts = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        where = item.get("loc", item.get("location", item.get("pointer", item.get("field", ""))))
+        if isinstance(where, list):
+            where = ".".join(str(p) for p in where if p not in ("query", "body"))
+        message = item.get("msg", item.get("message", item.get("detail", "")))
+        where, message = str(where or "").strip("/ "), str(message or "")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(p for p in parts if p)[:DETAIL_MAX] or None

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class SessionStatus(StrEnum):
@@ -41,6 +41,8 @@ class StatusDetail(StrEnum):
     NO_QUOTA_ALLOCATION = "no_quota_allocation"
     PAYMENT_DECLINED = "payment_declined"
     ORG_USAGE_LIMIT_EXCEEDED = "org_usage_limit_exceeded"
+    USER_USAGE_LIMIT_EXCEEDED = "user_usage_limit_exceeded"
+    """The creator's own ACU cap (2026, §17)."""
     TOTAL_SESSION_LIMIT_EXCEEDED = "total_session_limit_exceeded"
     ERROR = "error"
 
@@ -55,6 +57,7 @@ SUSPENSION_REASONS: frozenset[str] = frozenset(
         StatusDetail.NO_QUOTA_ALLOCATION,
         StatusDetail.PAYMENT_DECLINED,
         StatusDetail.ORG_USAGE_LIMIT_EXCEEDED,
+        StatusDetail.USER_USAGE_LIMIT_EXCEEDED,
         StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED,
         StatusDetail.ERROR,
     }
@@ -71,7 +74,7 @@ def unknown_suspension_reasons(reasons: Iterable[str]) -> list[str]:
 
 
 class SessionOrigin(StrEnum):
-    """`origin` (§10.3)."""
+    """`origin` (§10.3); 2026 removed `scheduled` (old sessions may still carry it) and added `code_scan`."""
 
     WEBAPP = "webapp"
     SLACK = "slack"
@@ -79,12 +82,21 @@ class SessionOrigin(StrEnum):
     API = "api"
     LINEAR = "linear"
     JIRA = "jira"
-    SCHEDULED = "scheduled"
     AUTOMATION = "automation"
     CLI = "cli"
     DESKTOP = "desktop"
     CODE_SCAN = "code_scan"
     OTHER = "other"
+
+
+class DevinMode(StrEnum):
+    """`devin_mode` (2026, §17); nullable, and `normal` is not worth showing."""
+
+    NORMAL = "normal"
+    FAST = "fast"
+    LITE = "lite"
+    ULTRA = "ultra"
+    FUSION = "fusion"
 
 
 class SessionSize(StrEnum):
@@ -108,15 +120,46 @@ class ActionItemType(StrEnum):
     OTHER = "other"
 
 
+_NULL_DEFAULTED: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _null_defaulted(model: type[BaseModel]) -> frozenset[str]:
+    """Fields of `model` whose default is not None (a `null` for them means "the default")."""
+    names = _NULL_DEFAULTED.get(model)
+    if names is None:
+        names = frozenset(
+            name
+            for name, info in model.model_fields.items()
+            if not info.is_required() and (info.default_factory is not None or info.default is not None)
+        )
+        _NULL_DEFAULTED[model] = names
+    return names
+
+
 def _open(default: Any = None) -> Any:
     # Try the enum first; an unknown value falls through to plain `str` and survives.
     return Field(default=default, union_mode="left_to_right")
 
 
 class DevinModel(BaseModel):
-    """Base of every response model: immutable, tolerant of fields a newer API adds."""
+    """Base of every response model: immutable, tolerant of fields a newer API adds.
+
+    Tolerance (§17): the generated SDK types lists and booleans as optional, so `null` arrives where
+    a list, a boolean or a number is expected. A `null` for a field that has a non-null default is read
+    as that default (an empty list, false, 0, ""); a `null` for a required field (`url`) still fails.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        nulls = _null_defaulted(cls)
+        if not nulls or not any(data.get(name, 0) is None for name in nulls):
+            return data
+        return {k: v for k, v in data.items() if not (v is None and k in nulls)}
 
 
 class PullRequest(DevinModel):
@@ -150,13 +193,15 @@ class Session(DevinModel):
     parent_session_id: str | None = None
     child_session_ids: list[str] | None = None
     is_archived: bool = False
-    is_advanced: bool | None = None
-    """Legacy; older docs only."""
     structured_output: dict[str, object] | None = None
     origin: SessionOrigin | str | None = _open()
     category: str | None = None
     """Session-level use-case category slug (open set, §10.4)."""
     subcategory: str | None = None
+    devin_mode: DevinMode | str | None = _open()
+    """`normal`, `fast`, `lite`, `ultra`, `fusion` (2026); None on older sessions."""
+    automation_id: str | None = None
+    """Set when an automation started the session (2026)."""
 
     @property
     def is_suspended(self) -> bool:
@@ -274,10 +319,31 @@ class Principal(DevinModel):
 ItemT = TypeVar("ItemT", bound=DevinModel)
 
 
+class RejectedItem(DevinModel):
+    """A list item that did not parse: which one (when its id is readable) and which fields, never the values."""
+
+    session_id: str | None = None
+    fields: tuple[str, ...] = ()
+
+
 class Page(DevinModel, Generic[ItemT]):
-    """`PaginatedResponse[T]` (§2.3)."""
+    """`PaginatedResponse[T]` (§2.3).
+
+    `rejected` is ours, not the API's: items that failed to parse are left out of `items` and listed
+    there, so one malformed session never costs the rest of its page.
+    """
 
     items: list[ItemT]
+    end_cursor: str | None = None
+    has_next_page: bool = False
+    total: int | None = None
+    rejected: tuple[RejectedItem, ...] = ()
+
+
+class RawPage(DevinModel):
+    """The page envelope with its items unparsed, so each item can be parsed (and fail) on its own."""
+
+    items: list[Any]
     end_cursor: str | None = None
     has_next_page: bool = False
     total: int | None = None

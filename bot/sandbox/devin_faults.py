@@ -9,9 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.devin_query import is_number
+from bot.sandbox.devin_problem import problem_response
+from bot.sandbox.devin_query import encode_cursor, is_number
 
-MALFORMED_KINDS = frozenset({"not_json", "wrong_shape", "unknown_enum"})
+MALFORMED_KINDS = frozenset({"not_json", "wrong_shape", "unknown_enum", "endless_cursor"})
 UNKNOWN_ENUM_VALUES = {"status": "hibernating", "status_detail": "quantum_nap", "origin": "carrier_pigeon"}
 UNTIL_CLEARED = -1
 """`times` value for a fault that applies until `clear_faults()`."""
@@ -84,7 +85,7 @@ async def apply_fault(request: web.Request, fault: Fault, closing: asyncio.Event
     if fault.status is not None:
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
         detail = STATUS_DETAILS.get(fault.status, "Injected failure")
-        return web.json_response({"detail": detail}, status=fault.status, headers=headers)
+        return problem_response(fault.status, detail, headers)
     return None
 
 
@@ -97,7 +98,18 @@ def malform(response: web.StreamResponse, kind: str) -> web.StreamResponse:
     if not isinstance(response, web.Response) or response.body is None:
         return response
     body = json.loads(bytes(response.body))  # type: ignore[arg-type]
+    if kind == "endless_cursor":
+        return web.json_response(_endless(body))
     return web.json_response(_unknown_enums(body))
+
+
+def _endless(body: Any) -> Any:
+    """A page that always says there is more, behind a cursor that leads back to the same page."""
+    if not isinstance(body, dict) or not body.get("items"):
+        return body
+    first = body["items"][0]
+    cursor = encode_cursor({"updated_at": first["updated_at"] - 1, "session_id": ""})
+    return {**body, "has_next_page": True, "end_cursor": cursor}
 
 
 def _unknown_enums(body: Any) -> Any:

@@ -220,8 +220,9 @@ class DevinSimulator(DevinOrgState):
             status: answer with this status instead (429 when only `retry_after` is given).
             retry_after: seconds for a `Retry-After` header on that answer.
             latency: seconds to wait before answering (or before the other faults act).
-            malformed: `not_json` (a 200 HTML page), `wrong_shape` (a JSON list) or `unknown_enum`
-                (sessions in the answer carry status/status_detail/origin values no enum has).
+            malformed: `not_json` (a 200 HTML page), `wrong_shape` (a JSON list), `unknown_enum`
+                (sessions in the answer carry status/status_detail/origin values no enum has) or
+                `endless_cursor` (a list page says `has_next_page` behind a cursor back to itself).
             drop: close the connection without answering.
             times: how many requests it applies to; `UNTIL_CLEARED` (-1) for every request.
         """

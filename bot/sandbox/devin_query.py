@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox.devin_problem import problem_response
+
 PAGE_SIZE_DEFAULT = 100
 PAGE_SIZE_MAX = 200
 DETAIL_NOT_FOUND = "Session not found"
@@ -34,14 +36,14 @@ _GITHUB_REPO_RE = re.compile(r"https://github\.com/([^/]+/[^/]+)/")
 
 
 class Reject(Exception):
-    """Raised by a handler to answer with an error status and a FastAPI-style `{"detail": …}` body."""
+    """Raised by a handler to answer with an error status and a ProblemDetail body (`detail` kept)."""
 
     def __init__(self, status: int, detail: Any, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(status, detail)
         self.status, self.detail, self.headers = status, detail, dict(headers or {})
 
     def response(self) -> web.Response:
-        return web.json_response({"detail": self.detail}, status=self.status, headers=self.headers)
+        return problem_response(self.status, self.detail, self.headers)
 
 
 def is_number(value: object) -> bool:

@@ -68,6 +68,7 @@ SEED_SUSPENDED_BY_REASON: dict[str, str] = {
             "no_quota_allocation",
             "payment_declined",
             "org_usage_limit_exceeded",
+            "user_usage_limit_exceeded",
             "total_session_limit_exceeded",
             "error",
         )
@@ -432,6 +433,7 @@ _LAST_LINES = {
     "payment_declined": "I have to pause: the last payment was declined.",
     "usage_limit_exceeded": "I have to pause: this session reached its usage limit.",
     "org_usage_limit_exceeded": "I have to pause: the organization reached its usage limit.",
+    "user_usage_limit_exceeded": "I have to pause: you reached your own ACU limit.",
     "error": "Something went wrong on my side and I had to stop.",
 }
 
@@ -631,6 +633,9 @@ def _suspended(now: int, recent_billing: bool) -> list[dict[str, Any]]:
         r(by["org_usage_limit_exceeded"], "Add retries to the S3 upload worker", "suspended",
           "org_usage_limit_exceeded", 4 * HOUR, 2 * HOUR, origin="slack", category="bug_fixing", user_id=USER_CHEN,
           acus_consumed=9.3, num_user_messages=3, num_devin_messages=17, session_size="m", analysis=analysis_ci()),
+        r(by["user_usage_limit_exceeded"], "Triage the weekly dependency scan findings", "suspended",
+          "user_usage_limit_exceeded", 5 * HOUR, 3 * HOUR, origin="code_scan", category="security", user_id=USER_CHEN,
+          devin_mode="fast", automation_id="automation-weekly-scan", acus_consumed=5.0, num_devin_messages=9),
         r(by["total_session_limit_exceeded"], "Summarise last quarter's incident reports", "suspended",
           "total_session_limit_exceeded", 4 * DAY + HOUR, 4 * DAY, category="research_and_exploration",
           acus_consumed=1.1, num_devin_messages=4),

@@ -11,7 +11,7 @@ from bot.alerts.poller import MAX_PAGES, OVERLAP_SECONDS, SWEEP_SECONDS, Poller,
 from bot.alerts.rules import ChannelRule
 from bot.alerts.snapshot import SNAPSHOT_MAX_BYTES
 from bot.config import DEFAULT_ALERT_REASONS
-from bot.devin.client import BACKGROUND_RETRY
+from bot.devin.retry import BACKGROUND_RETRY
 from bot.sandbox.devin_org import UNTIL_CLEARED
 from bot.store import sessions as session_queries
 from bot.store.schema import alerts as alerts_table

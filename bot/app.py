@@ -17,6 +17,7 @@ from bot.alerts.engine import AlertEngine
 from bot.config import Settings, bolt_env_guard
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
+from bot.entities.flexpane import FlexpaneData
 from bot.listeners import register_listeners
 from bot.listeners.deps import AppDeps, InsightsTiming
 from bot.slack.channels import SharedChannelDetector
@@ -162,17 +163,20 @@ def create_app(
             logger=logging.getLogger("slack_bolt"),
             request_verification_enabled=True,
         )
+    sessions = SessionCache(devin)
     deps = AppDeps(
         settings=settings,
         devin=devin,
         slack=slack,
-        sessions=SessionCache(devin),
+        sessions=sessions,
         access=AccessPolicy.from_settings(settings),
         events=EventDeduper(),
         channels=SharedChannelDetector(),
+        flexpanes=FlexpaneData(devin, sessions),
         alerts=AlertEngine.from_settings(settings, devin, slack, clock=clock) if with_alerts else None,
         insights_timing=insights_timing or InsightsTiming(),
     )
     register_listeners(bolt, deps)
     components: list[Component] = [deps.alerts] if deps.alerts is not None else []
+    components.append(deps.flexpanes)
     return InsightsApp(bolt=bolt, deps=deps, components=components)

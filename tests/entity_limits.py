@@ -13,7 +13,8 @@ from bot.sandbox.slack_entities import check_entity, check_message_metadata
 from bot.sandbox.slack_workspace import _SlackError
 
 TITLE_MAX = 150
-VALUE_MAX = 500
+VALUE_MAX = 2000
+"""The longest text the app puts in an entity (the suggested prompt); Slack documents no limit."""
 # Keys whose values are URLs, ids or our own copy rather than Devin text shown to people.
 NOT_TEXT = {"url", "app_unfurl_url", "entity_type", "action_id", "external_ref", "value_of_action", "display_order"}
 BROADCAST_RE = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)

@@ -25,6 +25,7 @@ from blocks.alert import (
 )
 from blocks.details import details_view, loading_view
 from blocks.entity import Assignee, session_incident_entity, session_task_entity
+from blocks.entity_details import NOT_FOUND, RESTRICTED, devin_trouble, session_details_entity
 from blocks.help import notice_message, usage_message
 from blocks.home import home_view
 from blocks.session import session_message
@@ -114,6 +115,7 @@ UNFURLS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "unfurl_minimal_exit": lambda: session_unfurl(s.insights(), minimal=True),
 }
 PASTED = "https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef?tab=info"
+REF = {"id": "devin-3f9c2a7be14d4c0f9a61d2e8b7c45a90", "type": "devin_session"}
 ENTITIES: dict[str, Callable[[], Mapping[str, Any] | None]] = {
     "entity_task_suspended": lambda: session_task_entity(s.session(), pasted_url=PASTED),
     "entity_task_insights": lambda: session_task_entity(
@@ -128,6 +130,20 @@ ENTITIES: dict[str, Callable[[], Mapping[str, Any] | None]] = {
     ),
     "entity_incident_open": lambda: session_incident_entity(s.session(), creator=Assignee(None, "Ada Lovelace")),
     "entity_incident_inactive": lambda: session_incident_entity(s.session(status_detail="inactivity")),
+    "flexpane_details": lambda: session_details_entity(s.insights(), external_ref=REF, entity_url=PASTED),
+    "flexpane_without_analysis": lambda: session_details_entity(
+        s.insights(s.INSIGHTS_NO_ANALYSIS), external_ref=REF, entity_url=PASTED
+    ),
+    "flexpane_huge": lambda: session_details_entity(s.huge_insights(), external_ref=REF, entity_url=PASTED),
+    "flexpane_hostile": lambda: session_details_entity(s.hostile_insights(), external_ref=REF, entity_url=PASTED),
+    "flexpane_session_only": lambda: session_details_entity(
+        s.session(), external_ref=REF, entity_url=PASTED, notice="Devin didn't answer in time. Try again in a minute."
+    ),
+}
+FLEXPANE_ERRORS: dict[str, Callable[[], Mapping[str, Any]]] = {
+    "flexpane_error_restricted": lambda: RESTRICTED,
+    "flexpane_error_not_found": lambda: NOT_FOUND,
+    "flexpane_error_devin": lambda: devin_trouble("Devin didn't answer in time. Try again in a minute."),
 }
 VIEWS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "details": lambda: details_view(s.insights()),
@@ -198,7 +214,14 @@ def test_golden_entity(name: str) -> None:
     assert_matches_golden(name, entity)
 
 
+@pytest.mark.parametrize("name", sorted(FLEXPANE_ERRORS))
+def test_golden_flexpane_error(name: str) -> None:
+    error = FLEXPANE_ERRORS[name]()
+    assert set(error) <= {"status", "custom_title", "custom_message", "message_format", "actions"}
+    assert_matches_golden(name, error)
+
+
 def test_golden_every_file_has_a_case() -> None:
-    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES}
+    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES, *FLEXPANE_ERRORS}
     stale = {path.stem for path in GOLDEN_DIR.glob("*.json")} - cases
     assert not stale, f"golden files without a case (delete them): {sorted(stale)}"

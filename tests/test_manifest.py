@@ -19,7 +19,11 @@ def test_manifest_bot_scopes_match_the_code() -> None:
 
 
 def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
-    assert sorted(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == ["app_home_opened", "link_shared"]
+    assert sorted(MANIFEST["settings"]["event_subscriptions"]["bot_events"]) == [
+        "app_home_opened",
+        "entity_details_requested",
+        "link_shared",
+    ]
 
 
 def test_manifest_declares_command_unfurl_domain_and_interactivity() -> None:

@@ -10,6 +10,7 @@ from bot.alerts.engine import AlertEngine
 from bot.config import Settings
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
+from bot.entities.flexpane import FlexpaneData
 from bot.listeners.inflight import InFlight
 from bot.slack.channels import SharedChannelDetector
 from bot.slack.dedupe import EventDeduper
@@ -37,6 +38,8 @@ class AppDeps:
     access: AccessPolicy
     events: EventDeduper
     channels: SharedChannelDetector
+    flexpanes: FlexpaneData
+    """Viewers and insights for the Work Object side panel, cached, under the trigger's budget."""
     alerts: AlertEngine | None = None
     """None where the app runs without the alert engine (unit tests, `preview`)."""
     insights_timing: InsightsTiming = field(default_factory=InsightsTiming)

@@ -12,6 +12,7 @@ from slack_bolt.response import BoltResponse
 
 from blocks import sentences
 from bot.listeners.deps import AppDeps
+from bot.listeners.entities import refuse_flexpane
 from bot.slack.payloads import requesting_team
 from bot.slack.respond import ResponseUrlReply
 
@@ -48,6 +49,8 @@ def make_access_middleware(deps: AppDeps) -> Middleware:
         if "command" in body:
             refusal = {"response_type": "ephemeral", "text": sentences.NOT_ALLOWED_WORKSPACE}
             return BoltResponse(status=200, body=json.dumps(refusal), headers={"content-type": "application/json"})
+        if _is_flexpane_request(body) and context.client is not None:
+            await refuse_flexpane(context.client, body)  # Slack's error form, not silence
         if body.get("type") == "block_actions" and context.respond is not None:
             await context.respond(
                 text=sentences.NOT_ALLOWED_WORKSPACE, response_type="ephemeral", replace_original=False
@@ -55,3 +58,12 @@ def make_access_middleware(deps: AppDeps) -> Middleware:
         return BoltResponse(status=200, body="")
 
     return check_workspace
+
+
+def _is_flexpane_request(body: dict[str, Any]) -> bool:
+    event = body.get("event")
+    return (
+        body.get("type") == "event_callback"
+        and isinstance(event, dict)
+        and event.get("type") == ("entity_details_requested")
+    )

@@ -112,6 +112,42 @@ class LinkSharedPayload:
         )
 
 
+@dataclass(frozen=True)
+class EntityDetailsPayload:
+    """An `entity_details_requested` event: who opened which Work Object's side panel, and where."""
+
+    event_id: str
+    user_id: str
+    trigger_id: str
+    channel: str
+    message_ts: str
+    external_ref_id: str
+    external_ref_type: str
+    entity_url: str
+    app_unfurl_url: str
+
+    @property
+    def external_ref(self) -> dict[str, str]:
+        """`external_ref` as Slack sent it: `entity.presentDetails` must carry the same id."""
+        ref = {"id": self.external_ref_id}
+        return ref | ({"type": self.external_ref_type} if self.external_ref_type else {})
+
+    @classmethod
+    def parse(cls, body: dict[str, Any], event: dict[str, Any]) -> EntityDetailsPayload:
+        ref = _obj(event.get("external_ref"))
+        return cls(
+            event_id=_text(body.get("event_id")),
+            user_id=_text(event.get("user")),
+            trigger_id=_text(event.get("trigger_id")),
+            channel=_text(event.get("channel")),
+            message_ts=_text(event.get("message_ts")),
+            external_ref_id=_text(ref.get("id")),
+            external_ref_type=_text(ref.get("type")),
+            entity_url=_text(event.get("entity_url")),
+            app_unfurl_url=_text(event.get("app_unfurl_url")),
+        )
+
+
 def requesting_team(body: dict[str, Any]) -> tuple[str, str]:
     """(the requesting user's own team id, the Grid enterprise id) for commands, interactions and events."""
     if "command" in body:

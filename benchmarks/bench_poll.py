@@ -28,6 +28,7 @@ from bot.alerts.engine import AlertEngine
 from bot.devin.client import DevinClient
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.devin_seed import APP_URL
 from bot.store import Store
 
 DEFAULT_SIZES = (100, 2_000, 20_000)
@@ -69,7 +70,13 @@ class Rig:
         )
         slack = AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=UNUSED_SLACK_URL)
         service = AlertEngine(
-            devin, slack, store=store, default_channel=None, default_reasons=(), lookback_minutes=lookback_minutes
+            devin,
+            slack,
+            store=store,
+            default_channel=None,
+            default_reasons=(),
+            lookback_minutes=lookback_minutes,
+            app_url=APP_URL,
         )
         return cls(store, devin, service)
 

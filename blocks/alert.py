@@ -1,7 +1,8 @@
 """Suspension alerts: one session, a storm of sessions (with its thread), recovery replies, and the settings card.
 
 The advice names places in Devin's settings as guidance only ("look under …"): menu names are not
-something we can verify, and links point only at the Devin app origin taken from the session's URL.
+something we can verify. Every link is built from the configured Devin app URL (and the session id),
+never from a URL in Devin's data.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ THREAD_LINE_MIN = 40
 def alert_message(
     session: Session,
     *,
+    app_url: str,
     reason: str,
     opened_at: int,
     resolved_at: int | None = None,
@@ -105,34 +107,38 @@ def alert_message(
     words = detail_label(reason) or NO_REASON
     title = facts.short_title(session, 150)
     if resolved_at is not None:
-        blocks = _resolved(session, reason, opened_at, resolved_at, resolved_status)
+        blocks = _resolved(session, app_url, reason, opened_at, resolved_at, resolved_status)
         text = f"Resolved: {title} is {_back_to(resolved_status).replace('*', '').lower()}"
     else:
-        blocks = _suspended(session, reason, opened_at, reason_changed_from)
+        blocks = _suspended(session, app_url, reason, opened_at, reason_changed_from)
         text = f"Devin session suspended ({words}): {title}"
-    return message(text, [*blocks, fields(_session_facts(session)), *_buttons(session)])
+    return message(text, [*blocks, fields(_session_facts(session)), *_buttons(session, app_url)])
 
 
-def _suspended(session: Session, reason: str, opened_at: int, changed_from: str | None) -> list[Block]:
+def _suspended(session: Session, app_url: str, reason: str, opened_at: int, changed_from: str | None) -> list[Block]:
     words = detail_label(reason) or NO_REASON
     since = f"Suspended since {slack_date(opened_at)}" if opened_at > 0 else "Suspended"
     blocks = [
         header(OPEN_HEADER.format(reason=detail_label(reason, plain=True) or NO_REASON)),
-        section(f"*{facts.title_link(session)}*\n{status_emoji('suspended', reason)} *{since}*: {_why(reason)}"),
+        section(
+            f"*{facts.title_link(session, app_url)}*\n{status_emoji('suspended', reason)} *{since}*: {_why(reason)}"
+        ),
     ]
     if changed_from is not None and changed_from != reason:
         before = detail_label(changed_from) or NO_REASON
         blocks.append(context(f":arrows_counterclockwise: The reason changed: it was *{before}*, now *{words}*."))
-    blocks.append(section(f"*What to do*\n{advice(reason, session.url)}"))
+    blocks.append(section(f"*What to do*\n{advice(reason, app_url)}"))
     return blocks
 
 
-def _resolved(session: Session, reason: str, opened_at: int, resolved_at: int, status: str | None) -> list[Block]:
+def _resolved(
+    session: Session, app_url: str, reason: str, opened_at: int, resolved_at: int, status: str | None
+) -> list[Block]:
     words = detail_label(reason) or NO_REASON
     back = f"Session {_back_to(status)} {_at(resolved_at)}{_down(opened_at, resolved_at)}."
     return [
         header(RESOLVED_HEADER.format(state=_back_to(status, plain=True))),
-        section(f"*{facts.title_link(session)}*\n:white_check_mark: {back}"),
+        section(f"*{facts.title_link(session, app_url)}*\n:white_check_mark: {back}"),
         context(f"~Suspended: {words}~ {explanation(reason)}"),
     ]
 
@@ -140,6 +146,7 @@ def _resolved(session: Session, reason: str, opened_at: int, resolved_at: int, s
 def grouped_alert_message(
     sessions: Sequence[Session],
     *,
+    app_url: str,
     reason: str,
     opened_at: int,
     resolved_ids: Collection[str] = (),
@@ -163,15 +170,17 @@ def grouped_alert_message(
             summary += f"\n:white_check_mark: *{len(recovered):,} of {total:,} recovered*"
     blocks: list[Block] = [header(top), section(summary)]
     if not done:
-        blocks.append(section(f"*What to do*\n{advice(reason, sessions[0].url if sessions else None)}"))
-    blocks += line_sections([_session_line(s, recovered=s.session_id in recovered) for s in sessions[:GROUP_LIST_MAX]])
+        blocks.append(section(f"*What to do*\n{advice(reason, app_url)}"))
+    blocks += line_sections(
+        [_session_line(s, app_url, recovered=s.session_id in recovered) for s in sessions[:GROUP_LIST_MAX]]
+    )
     if total > GROUP_LIST_MAX:
         blocks.append(context(f":thread: +{plural(total - GROUP_LIST_MAX, 'more session')} in the thread"))
     state = "all recovered" if done else f"{len(recovered):,} of {total:,} recovered"
     return message(f"{count} suspended ({words}); {state}", blocks)
 
 
-def grouped_alert_thread_message(sessions: Sequence[Session], *, reason: str) -> Message:
+def grouped_alert_thread_message(sessions: Sequence[Session], *, app_url: str, reason: str) -> Message:
     """The thread reply of a storm: the sessions its channel message had no room for (pass exactly those).
 
     The channel message lists the first `GROUP_LIST_MAX`, so callers pass `sessions[GROUP_LIST_MAX:]`.
@@ -179,24 +188,24 @@ def grouped_alert_thread_message(sessions: Sequence[Session], *, reason: str) ->
     words = detail_label(reason) or NO_REASON
     count = plural(len(sessions), "session")
     # A line takes at least THREAD_LINE_MIN characters, so no more sessions than this can be listed.
-    lines = [_session_line(s, recovered=False) for s in sessions[: THREAD_LIST_MAX // THREAD_LINE_MIN]]
+    lines = [_session_line(s, app_url, recovered=False) for s in sessions[: THREAD_LIST_MAX // THREAD_LINE_MIN]]
     listed = lines_within(lines, THREAD_LIST_MAX, _not_listed, total=len(sessions))
     blocks = [section(f"*Also suspended ({words})*: {count}"), *line_sections(listed.split("\n"))]
     return message(f"{plural(len(sessions), 'more Devin session')} suspended ({words})", blocks)
 
 
-def alert_resolved_reply(session: Session, *, resolved_status: str, down_seconds: int) -> Message:
+def alert_resolved_reply(session: Session, *, app_url: str, resolved_status: str, down_seconds: int) -> Message:
     """The thread reply posted when a session of an alert recovers (`resolved_status` may be empty)."""
     back = _back_to(resolved_status or None)
     down = human_duration(down_seconds)
-    line = f":white_check_mark: *{facts.title_link(session)}* is {back} after {down} suspended."
+    line = f":white_check_mark: *{facts.title_link(session, app_url)}* is {back} after {down} suspended."
     text = f"{facts.short_title(session, 150)} is {back.replace('*', '').lower()} after {down}"
     return message(text, [section(line)])
 
 
-def advice(reason: str, session_url: str | None) -> str:
-    """What to do about a suspension reason; links only to the Devin app origin of the session URL."""
-    app = origin(session_url)
+def advice(reason: str, app_url: str | None) -> str:
+    """What to do about a suspension reason; the only link is to the configured Devin app."""
+    app = origin(app_url)
     devin = link(app, "Devin") if app else "Devin"
     return REASON_ADVICE.get(reason, GENERIC_ADVICE).format(devin=devin)
 
@@ -254,16 +263,16 @@ def _session_facts(session: Session) -> list[tuple[str, str]]:
     return pairs
 
 
-def _session_line(session: Session, *, recovered: bool) -> str:
-    title = facts.title_link(session, limit=LIST_TITLE_MAX)
+def _session_line(session: Session, app_url: str, *, recovered: bool) -> str:
+    title = facts.title_link(session, app_url, limit=LIST_TITLE_MAX)
     if recovered:
         return f"• :white_check_mark: {title} — recovered"
     emoji = status_emoji(session.status, session.status_detail)
     return f"• {emoji} {title} — started by {facts.started_by(session)}, {facts.acus(session.acus_consumed)} ACUs"
 
 
-def _buttons(session: Session) -> list[Block]:
+def _buttons(session: Session, app_url: str) -> list[Block]:
     value = facts.button_value(session)
     insights = button(VIEW_INSIGHTS, action_id=ActionId.VIEW_INSIGHTS, value=value) if value else None
-    present = [b for b in (facts.open_button(session, ActionId.OPEN_ALERT_SESSION), insights) if b is not None]
+    present = [b for b in (facts.open_button(session, ActionId.OPEN_ALERT_SESSION, app_url), insights) if b is not None]
     return [actions(*present)] if present else []

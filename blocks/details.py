@@ -57,18 +57,18 @@ TIMELINE = Part(max_blocks=25, max_bytes=45_000, item_max=1000)
 # \\uXXXX\\uXXXX) stays under VIEW_PAYLOAD_MAX.
 
 
-def _status_and_link(insights: SessionInsights) -> str:
+def _status_and_link(insights: SessionInsights, app_url: str) -> str:
     """The status line, and a link to the session (the header already shows its title; a modal has no URL button)."""
     line = status_line(insights.status, insights.status_detail)
-    opened = link(facts.url(insights), facts.OPEN_IN_DEVIN)
-    return f"{line}\n{opened}" if facts.url(insights) else line
+    target = facts.web_url(insights, app_url)
+    return f"{line}\n{link(target, facts.OPEN_IN_DEVIN)}" if target else line
 
 
-def details_view(insights: SessionInsights) -> View:
+def details_view(insights: SessionInsights, *, app_url: str) -> View:
     """The modal opened by *Details*: every issue, action item, prompt feedback, note usage and timeline step."""
     blocks: list[Block] = [
         header(facts.title(insights)),
-        section(_status_and_link(insights)),
+        section(_status_and_link(insights, app_url)),
         context(_summary(insights)),
     ]
     blocks += _analysis(insights.analysis) if insights.analysis else [section(NO_ANALYSIS)]

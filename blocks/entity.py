@@ -93,7 +93,7 @@ def entity_text(text: str | None, limit: int = ENTITY_VALUE_MAX) -> str:
 
 
 def session_task_entity(
-    session: Session, *, pasted_url: str, minimal: bool = False, assignee: Assignee | None = None
+    session: Session, *, app_url: str, pasted_url: str, minimal: bool = False, assignee: Assignee | None = None
 ) -> Entity | None:
     """The `slack#/entities/task` for one pasted session link (`app_unfurl_url` is the URL exactly as pasted).
 
@@ -108,19 +108,20 @@ def session_task_entity(
         payload["fields"].update(_people_and_dates(session, assignee, assignee_key="assignee"))
         payload["custom_fields"] = session_custom_fields(session)
         payload["display_order"] = [*payload["fields"], *(f["key"] for f in payload["custom_fields"])]
-        if actions := session_actions(session):
+        if actions := session_actions(session, app_url):
             payload["actions"] = actions
-    return _entity(TASK_ENTITY, session, payload, url=facts.url(session) or pasted_url, app_unfurl_url=pasted_url)
+    target = facts.web_url(session, app_url) or pasted_url
+    return _entity(TASK_ENTITY, session, payload, url=target, app_unfurl_url=pasted_url)
 
 
-def session_incident_entity(session: Session, *, creator: Assignee | None = None) -> Entity | None:
+def session_incident_entity(session: Session, *, app_url: str, creator: Assignee | None = None) -> Entity | None:
     """The `slack#/entities/incident` an alert message carries: status, urgency from the reason, dates, creator.
 
     No `app_unfurl_url`: it is documented as required for `chat.unfurl` only, and an alert is posted, not
-    unfurled. None when the session's URL is not safe (`url` is required and nothing else could stand in) or its
-    id could not identify it.
+    unfurled. None when the session has no web link (`url` is required and nothing else could stand in: the link
+    is built from `app_url` and a canonical session id) or its id could not identify it.
     """
-    target = facts.url(session)
+    target = facts.web_url(session, app_url)
     if target is None or not _is_ref(session.session_id):
         return None
     fields: Entity = {"status": _status(session), "urgency": {"value": urgency(session.status_detail)}}
@@ -130,7 +131,7 @@ def session_incident_entity(session: Session, *, creator: Assignee | None = None
         "fields": fields,
         "custom_fields": session_custom_fields(session),
     }
-    if actions := session_actions(session):
+    if actions := session_actions(session, app_url):
         payload["actions"] = actions
     return _entity(INCIDENT_ENTITY, session, payload, url=target)
 
@@ -156,10 +157,10 @@ def session_custom_fields(session: Session) -> list[Entity]:
     return [{"key": k, "label": label, "value": entity_text(v), "type": "string"} for k, label, v in items]
 
 
-def session_actions(session: Session) -> Entity | None:
+def session_actions(session: Session, app_url: str) -> Entity | None:
     """*Open in Devin* (a link) and *View insights* (the Details modal, for whoever clicks), when possible."""
     primary: list[Entity] = []
-    if (target := facts.url(session)) is not None:
+    if (target := facts.web_url(session, app_url)) is not None:
         primary.append(_action(facts.OPEN_IN_DEVIN, ActionId.OPEN_IN_DEVIN, url=target))
     if (value := facts.button_value(session)) is not None:
         primary.append(_action(VIEW_INSIGHTS, ActionId.SHOW_DETAILS, value=value))

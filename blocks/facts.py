@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from blocks.kit import BUTTON_VALUE_MAX, URL_MAX, Block, button
 from blocks.status import devin_mode_label, pr_state_emoji, raw
 from blocks.text import code, inline, link, one_line, plural, safe_url
+from bot.devin.links import is_session_id, session_url
 from bot.devin.models import PullRequest, Session
 from bot.ids import ActionId
 
@@ -31,14 +32,17 @@ def title(session: Session, limit: int = TITLE_MAX) -> str:
     return one_line(session.title, limit) or UNTITLED
 
 
-def title_link(session: Session, limit: int = TITLE_MAX) -> str:
-    """mrkdwn link to the session labelled with its (escaped) title; just the title if the URL is unsafe."""
-    return link(session.url, one_line(session.title, limit) or UNTITLED, limit=limit)
+def title_link(session: Session, app_url: str, limit: int = TITLE_MAX) -> str:
+    """mrkdwn link to the session labelled with its (escaped) title; just the title when there is no link."""
+    return link(web_url(session, app_url), one_line(session.title, limit) or UNTITLED, limit=limit)
 
 
-def url(session: Session) -> str | None:
-    """The session's web URL when it is safe to link or put on a button, else None."""
-    return safe_url(session.url, URL_MAX)
+def web_url(session: Session, app_url: str) -> str | None:
+    """The session's web link, built from the configured Devin app URL and the session id; None when the id
+    is not a canonical one. Never the `url` Devin sent: data must not choose where our links point."""
+    if not is_session_id(session.session_id):
+        return None
+    return safe_url(session_url(app_url, session.session_id), URL_MAX)
 
 
 def started_by(session: Session) -> str:
@@ -117,7 +121,7 @@ def button_value(session: Session) -> str | None:
     return session.session_id if 0 < len(session.session_id) <= BUTTON_VALUE_MAX else None
 
 
-def open_button(session: Session, action_id: ActionId) -> Block | None:
-    """The *Open in Devin* URL button, or None when the session URL is not safe to link."""
-    target = url(session)
+def open_button(session: Session, action_id: ActionId, app_url: str) -> Block | None:
+    """The *Open in Devin* URL button, or None when the session has no web link."""
+    target = web_url(session, app_url)
     return button(OPEN_IN_DEVIN, action_id=action_id, url=target) if target else None

@@ -63,6 +63,7 @@ UNRANKED = 9
 def session_message(
     insights: SessionInsights,
     *,
+    app_url: str,
     notice: str | None = None,
     shared_by_user_id: str | None = None,
     generating: bool = False,
@@ -83,7 +84,7 @@ def session_message(
         blocks.append(context(tags))
     blocks.append(divider())
     blocks.extend(analysis_blocks(insights.analysis) if insights.analysis else [section(NO_ANALYSIS)])
-    blocks += _buttons(insights, shared=shared_by_user_id is not None, generating=generating)
+    blocks += _buttons(insights, app_url, shared=shared_by_user_id is not None, generating=generating)
     summary = status_summary(insights.status, insights.status_detail)
     return message(f"Devin session: {inline(facts.title(insights), 150)} — {summary}", blocks)
 
@@ -212,8 +213,8 @@ def _more_in_details(noun: str) -> Callable[[int], str]:
     return lambda count: MORE_IN_DETAILS.format(items=plural(count, f"more {noun}"))
 
 
-def _buttons(insights: SessionInsights, *, shared: bool, generating: bool) -> list[Block]:
-    elements = [facts.open_button(insights, ActionId.OPEN_IN_DEVIN)]
+def _buttons(insights: SessionInsights, app_url: str, *, shared: bool, generating: bool) -> list[Block]:
+    elements = [facts.open_button(insights, ActionId.OPEN_IN_DEVIN, app_url)]
     if (session_id := facts.button_value(insights)) is not None:
         if insights.analysis is not None:
             elements.append(button(DETAILS, action_id=ActionId.SHOW_DETAILS, value=session_id))

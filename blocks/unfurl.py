@@ -11,7 +11,7 @@ from blocks.text import slack_date
 from bot.devin.models import Session, SessionInsights
 
 
-def session_unfurl(session: Session, *, minimal: bool = False) -> dict[str, Any]:
+def session_unfurl(session: Session, *, app_url: str, minimal: bool = False) -> dict[str, Any]:
     """`{"blocks": [...]}` for `chat.unfurl`.
 
     There is deliberately no `text` key: Slack shows the blocks, and a fallback text in an unfurl
@@ -20,9 +20,9 @@ def session_unfurl(session: Session, *, minimal: bool = False) -> dict[str, Any]
     """
     if minimal:
         line = f"{status_emoji(session.status)} {status_label(session.status)}"
-        return {"blocks": [section(f"*{facts.title_link(session)}*\n{line}")]}
+        return {"blocks": [section(f"*{facts.title_link(session, app_url)}*\n{line}")]}
     blocks: list[Block] = [
-        section(f"*{facts.title_link(session)}*\n{status_line(session.status, session.status_detail)}"),
+        section(f"*{facts.title_link(session, app_url)}*\n{status_line(session.status, session.status_detail)}"),
         context(*_facts(session)),
     ]
     return {"blocks": blocks}

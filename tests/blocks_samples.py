@@ -16,6 +16,7 @@ NOW = 1767450000
 """2026-01-03T14:20:00Z: every test passes this (or offsets of it); builders never read the clock."""
 OPENED_AT = NOW - 8000
 APP_HOST = "app.devin.ai"
+APP_URL = f"https://{APP_HOST}"
 
 INSIGHTS_WITH_ANALYSIS = "GET /v3/organizations/{org_id}/sessions/{devin_id}/insights -> 200 (analysis generated)"
 INSIGHTS_NO_ANALYSIS = "GET /v3/organizations/{org_id}/sessions/{devin_id}/insights -> 200 (no analysis yet)"

@@ -40,6 +40,7 @@ from bot.config import DEFAULT_ALERT_REASONS
 from bot.devin.client import DevinClient
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.devin_seed import APP_URL as SANDBOX_APP_URL
 from bot.sandbox.slack_api import SlackStandIn
 from bot.store import SchemaVersionError, Store, create_engine
 from bot.store import outbox as outbox_queries
@@ -194,6 +195,7 @@ class AlertWorld:
             "default_channel": SANDBOX_CHANNEL_ID,
             "default_reasons": DEFAULT_REASONS,
             "lookback_minutes": 60,
+            "app_url": SANDBOX_APP_URL,
             "clock": self.clock,
             "holder_id": "replica-a",
             "channel_rate": FAST_CHANNEL_RATE,

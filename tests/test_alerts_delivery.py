@@ -18,6 +18,7 @@ from bot.alerts.records import AlertKind, AlertState
 from bot.alerts.rules import ChannelRule
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.sandbox import SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID
+from bot.sandbox.devin_seed import APP_URL
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, NOT_MEMBER_CHANNEL_ID, SHARED_CHANNEL_ID
 from bot.slack.failures import FailureKind, classify_api_error
 from bot.store import channels as channel_queries
@@ -31,7 +32,12 @@ UPDATE = "chat.update"
 
 def deliverer(world: Any, *, client: AsyncWebClient | None = None, rate: tuple[float, float] = FAST) -> Deliverer:
     return Deliverer(
-        world.store, client or world.slack_client, holder_id="replica-a", clock=world.clock, channel_rate=rate
+        world.store,
+        client or world.slack_client,
+        holder_id="replica-a",
+        clock=world.clock,
+        app_url=APP_URL,
+        channel_rate=rate,
     )
 
 

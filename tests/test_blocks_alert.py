@@ -40,12 +40,12 @@ def _header(message: Any) -> str:
 
 @pytest.mark.parametrize("reason", [*DEFAULT_ALERT_REASONS, "something_new"])
 def test_alert_message_every_reason_has_its_own_advice_and_links_only_to_the_app(reason: str) -> None:
-    message = alert_message(s.session(status_detail=reason), reason=reason, opened_at=s.OPENED_AT)
+    message = alert_message(s.session(status_detail=reason), reason=reason, opened_at=s.OPENED_AT, app_url=s.APP_URL)
     assert_message_limits(message)
     assert_no_unescaped_control(message)
     assert (reason in REASON_ADVICE) == (reason in DEFAULT_ALERT_REASONS)
     assert "*What to do*" in _text(message)
-    assert set(link_urls(message)) <= {"https://app.devin.ai", s.session().url}
+    assert set(link_urls(message)) <= {s.APP_URL, s.session().url}
 
 
 def test_alert_advice_is_distinct_per_billing_reason() -> None:
@@ -54,14 +54,14 @@ def test_alert_advice_is_distinct_per_billing_reason() -> None:
     assert advice("something_new", None) == GENERIC_ADVICE.format(devin="Devin")
 
 
-def test_alert_advice_links_to_the_sessions_app_origin_only() -> None:
-    text = advice("out_of_credits", "https://devin.acme.internal/org/acme/sessions/abc?x=1")
+def test_alert_advice_links_to_the_configured_app_origin_only() -> None:
+    text = advice("out_of_credits", "https://devin.acme.internal/org/acme")
     assert "<https://devin.acme.internal|Devin>" in text
     assert "Settings → Billing" in text
 
 
 def test_alert_message_open() -> None:
-    message = alert_message(s.session(), reason="out_of_credits", opened_at=s.OPENED_AT)
+    message = alert_message(s.session(), reason="out_of_credits", opened_at=s.OPENED_AT, app_url=s.APP_URL)
     assert _header(message) == ":rotating_light: Devin session suspended: out of credits"
     text = _text(message)
     assert "Your organization ran out of ACU credits." in text
@@ -76,7 +76,12 @@ def test_alert_message_open() -> None:
 
 def test_alert_message_resolved_looks_resolved() -> None:
     message = alert_message(
-        s.session(), reason="out_of_credits", opened_at=s.OPENED_AT, resolved_at=s.NOW, resolved_status="running"
+        s.session(),
+        reason="out_of_credits",
+        opened_at=s.OPENED_AT,
+        resolved_at=s.NOW,
+        resolved_status="running",
+        app_url=s.APP_URL,
     )
     assert _header(message).startswith(":white_check_mark: Resolved")
     text = _text(message)
@@ -88,22 +93,28 @@ def test_alert_message_resolved_looks_resolved() -> None:
 
 
 def test_alert_message_resolved_without_status() -> None:
-    message = alert_message(s.session(), reason="error", opened_at=s.OPENED_AT, resolved_at=s.NOW)
+    message = alert_message(s.session(), reason="error", opened_at=s.OPENED_AT, resolved_at=s.NOW, app_url=s.APP_URL)
     assert "no longer suspended" in _text(message)
     assert "Unknown" not in _text(message)
 
 
 def test_alert_message_reason_changed() -> None:
     message = alert_message(
-        s.session(), reason="payment_declined", opened_at=s.OPENED_AT, reason_changed_from="out_of_credits"
+        s.session(),
+        reason="payment_declined",
+        opened_at=s.OPENED_AT,
+        reason_changed_from="out_of_credits",
+        app_url=s.APP_URL,
     )
     assert "it was *out of credits*, now *payment declined*" in _text(message)
-    same = alert_message(s.session(), reason="error", opened_at=s.OPENED_AT, reason_changed_from="error")
+    same = alert_message(
+        s.session(), reason="error", opened_at=s.OPENED_AT, reason_changed_from="error", app_url=s.APP_URL
+    )
     assert "reason changed" not in _text(same)
 
 
 def test_alert_message_unknown_reason_is_quoted() -> None:
-    message = alert_message(s.session(), reason="<!channel>", opened_at=s.OPENED_AT)
+    message = alert_message(s.session(), reason="<!channel>", opened_at=s.OPENED_AT, app_url=s.APP_URL)
     assert "Devin reported “&lt;!channel&gt;”." in _text(message)
     assert_no_unescaped_control(message)
 
@@ -129,7 +140,7 @@ def test_human_duration(seconds: int, words: str) -> None:
 
 
 def test_grouped_alert_open_lists_the_first_sessions_and_points_to_the_thread() -> None:
-    message = grouped_alert_message(storm(), reason="out_of_credits", opened_at=s.OPENED_AT)
+    message = grouped_alert_message(storm(), reason="out_of_credits", opened_at=s.OPENED_AT, app_url=s.APP_URL)
     assert_message_limits(message)
     assert _header(message) == ":rotating_light: 40 Devin sessions suspended: out of credits"
     text = _text(message)
@@ -143,7 +154,9 @@ def test_grouped_alert_open_lists_the_first_sessions_and_points_to_the_thread() 
 
 def test_grouped_alert_partly_resolved_shows_progress() -> None:
     resolved = [x.session_id for x in storm()[:12]]
-    message = grouped_alert_message(storm(), reason="out_of_credits", opened_at=s.OPENED_AT, resolved_ids=resolved)
+    message = grouped_alert_message(
+        storm(), reason="out_of_credits", opened_at=s.OPENED_AT, resolved_ids=resolved, app_url=s.APP_URL
+    )
     text = _text(message)
     assert "*12 of 40 recovered*" in text
     assert text.count("— recovered") == 12
@@ -156,6 +169,7 @@ def test_grouped_alert_fully_resolved_looks_resolved() -> None:
         opened_at=s.OPENED_AT,
         resolved_ids={x.session_id for x in storm()},
         resolved_at=s.NOW,
+        app_url=s.APP_URL,
     )
     assert _header(message) == ":white_check_mark: Resolved: 3 Devin sessions back (out of credits)"
     text = _text(message)
@@ -164,11 +178,11 @@ def test_grouped_alert_fully_resolved_looks_resolved() -> None:
 
 
 def test_grouped_alert_with_no_sessions_does_not_crash() -> None:
-    assert_message_limits(grouped_alert_message([], reason="error", opened_at=s.OPENED_AT))
+    assert_message_limits(grouped_alert_message([], reason="error", opened_at=s.OPENED_AT, app_url=s.APP_URL))
 
 
 def test_grouped_alert_thread_lists_the_rest() -> None:
-    message = grouped_alert_thread_message(storm()[GROUP_LIST_MAX:], reason="out_of_credits")
+    message = grouped_alert_thread_message(storm()[GROUP_LIST_MAX:], reason="out_of_credits", app_url=s.APP_URL)
     assert_message_limits(message)
     text = _text(message)
     assert len(re.findall(r"^• ", text, re.M)) == 25
@@ -177,17 +191,17 @@ def test_grouped_alert_thread_lists_the_rest() -> None:
 
 def test_grouped_alert_thread_with_too_many_sessions_says_how_many_more() -> None:
     many = [s.numbered_session(n) for n in range(1, 301)]
-    message = grouped_alert_thread_message(many, reason="out_of_credits")
+    message = grouped_alert_thread_message(many, reason="out_of_credits", app_url=s.APP_URL)
     assert_message_limits(message)
     assert re.search(r"\+\d+ more sessions not listed", _text(message))
 
 
 def test_alert_resolved_reply() -> None:
-    message = alert_resolved_reply(s.session(), resolved_status="running", down_seconds=7980)
+    message = alert_resolved_reply(s.session(), resolved_status="running", down_seconds=7980, app_url=s.APP_URL)
     assert_message_limits(message)
     assert "is back to *Running* after 2 h 13 min suspended." in _text(message)
     assert message["text"] == "Migrate payment webhooks to Stripe API 2025-xx is back to running after 2 h 13 min"
-    blank = alert_resolved_reply(s.session(), resolved_status="", down_seconds=5)
+    blank = alert_resolved_reply(s.session(), resolved_status="", down_seconds=5, app_url=s.APP_URL)
     assert "is no longer suspended after 5 s" in _text(blank)
 
 

@@ -17,7 +17,7 @@ def _text(view: dict[str, object]) -> str:
 
 
 def test_details_view_is_a_closable_modal() -> None:
-    view = details_view(s.insights())
+    view = details_view(s.insights(), app_url=s.APP_URL)
     assert view["type"] == "modal"
     assert view["callback_id"] == CallbackId.DETAILS_MODAL
     assert view["title"]["text"] == "Session insights"
@@ -28,7 +28,7 @@ def test_details_view_is_a_closable_modal() -> None:
 
 def test_details_view_shows_the_whole_analysis() -> None:
     analysis = s.example(s.INSIGHTS_WITH_ANALYSIS)["analysis"]
-    text = _text(details_view(s.insights()))
+    text = _text(details_view(s.insights(), app_url=s.APP_URL))
     expected = [
         *(issue["issue"] for issue in analysis["issues"]),
         *(step["description"] for step in analysis["timeline"]),
@@ -40,12 +40,14 @@ def test_details_view_shows_the_whole_analysis() -> None:
     ]
     for piece in expected:
         assert piece in text, piece
-    headers = [b["text"]["text"] for b in details_view(s.insights())["blocks"] if b["type"] == "header"]
+    headers = [
+        b["text"]["text"] for b in details_view(s.insights(), app_url=s.APP_URL)["blocks"] if b["type"] == "header"
+    ]
     assert headers[1:] == ["Issues (2)", "Action items (3)", "Prompt", "Knowledge notes (2)", "Timeline (4)"]
 
 
 def test_details_view_huge_analysis_says_what_is_not_shown() -> None:
-    view = details_view(s.huge_insights())
+    view = details_view(s.huge_insights(), app_url=s.APP_URL)
     assert_view_limits(view)
     text = _text(view)
     assert "+21 more issues not shown (open in Devin)" in text
@@ -53,20 +55,20 @@ def test_details_view_huge_analysis_says_what_is_not_shown() -> None:
 
 
 def test_details_view_worst_case_within_block_and_size_limits() -> None:
-    view = details_view(s.worst_case_insights())
+    view = details_view(s.worst_case_insights(), app_url=s.APP_URL)
     assert_view_limits(view)
     assert len(view["blocks"]) <= 100
     assert len(json.dumps(view)) <= 200_000
 
 
 def test_details_view_without_analysis() -> None:
-    view = details_view(s.insights(s.INSIGHTS_NO_ANALYSIS))
+    view = details_view(s.insights(s.INSIGHTS_NO_ANALYSIS), app_url=s.APP_URL)
     assert_view_limits(view)
     assert "No insights yet" in _text(view)
 
 
 def test_details_view_hostile_text_is_inert() -> None:
-    view = details_view(s.hostile_insights())
+    view = details_view(s.hostile_insights(), app_url=s.APP_URL)
     assert_no_unescaped_control(view, allowed_hosts=("app.devin.ai",))
 
 

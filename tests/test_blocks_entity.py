@@ -17,23 +17,26 @@ from blocks.entity import (
     urgency,
 )
 from blocks.entity_details import MORE_ITEMS, session_details_entity
+from bot.devin.links import is_session_id, session_url
 from bot.devin.models import Session
 from bot.ids import ActionId
 from tests import blocks_samples as s
 from tests.entity_limits import assert_entity_ok
-from tests.test_blocks_properties import HOSTILE, _input_urls, insights, sessions, texts
+from tests.test_blocks_properties import HOSTILE, insights, sessions, texts
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PASTED = "https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef?tab=info"
 
 
 def _urls(item: Session, pasted: str | None = None) -> set[str]:
-    return _input_urls(item) | ({pasted} if pasted else set())
+    """PR URLs as given, the session's link built from the app URL, and the pasted URL: never `item.url`."""
+    own = {session_url(s.APP_URL, item.session_id)} if is_session_id(item.session_id) else set()
+    return {pr.pr_url for pr in item.pull_requests} | own | {s.APP_URL} | ({pasted} if pasted else set())
 
 
 def test_task_entity_is_keyed_by_the_pasted_url_and_the_session_id() -> None:
     item = s.insights()
-    entity = session_task_entity(item, pasted_url=PASTED)
+    entity = session_task_entity(item, pasted_url=PASTED, app_url=s.APP_URL)
     assert entity is not None
     assert entity["entity_type"] == TASK_ENTITY
     assert entity["app_unfurl_url"] == PASTED
@@ -44,7 +47,7 @@ def test_task_entity_is_keyed_by_the_pasted_url_and_the_session_id() -> None:
 
 def test_task_entity_carries_status_dates_figures_and_both_actions() -> None:
     item = s.insights()
-    payload = session_task_entity(item, pasted_url=PASTED)["entity_payload"]
+    payload = session_task_entity(item, pasted_url=PASTED, app_url=s.APP_URL)["entity_payload"]
     assert payload["fields"]["date_created"] == {"value": item.created_at}
     assert payload["fields"]["date_updated"] == {"value": item.updated_at}
     assert {f["key"] for f in payload["custom_fields"]} >= {"acus", "size", "pull_requests"}
@@ -55,18 +58,18 @@ def test_task_entity_carries_status_dates_figures_and_both_actions() -> None:
 
 
 def test_minimal_task_entity_has_only_title_and_status() -> None:
-    payload = session_task_entity(s.insights(), pasted_url=PASTED, minimal=True, assignee=Assignee("U0123ABC"))[
-        "entity_payload"
-    ]
+    payload = session_task_entity(
+        s.insights(), pasted_url=PASTED, minimal=True, assignee=Assignee("U0123ABC"), app_url=s.APP_URL
+    )["entity_payload"]
     assert set(payload) == {"attributes", "fields"}
     assert set(payload["fields"]) == {"status"}
 
 
 def test_assignee_is_a_slack_user_when_known_else_a_name_never_both() -> None:
     def assignee(person: Assignee) -> Any:
-        return session_task_entity(s.session(), pasted_url=PASTED, assignee=person)["entity_payload"]["fields"].get(
-            "assignee"
-        )
+        return session_task_entity(s.session(), pasted_url=PASTED, assignee=person, app_url=s.APP_URL)[
+            "entity_payload"
+        ]["fields"].get("assignee")
 
     assert assignee(Assignee("U0123ABC", "Ada")) == {"type": "slack#/types/user", "user": {"user_id": "U0123ABC"}}
     assert assignee(Assignee("<!channel>", "Ada <@U1>")) == {"type": "slack#/types/user", "user": {"text": "Ada ‹@U1›"}}
@@ -75,7 +78,7 @@ def test_assignee_is_a_slack_user_when_known_else_a_name_never_both() -> None:
 
 def test_status_colour_follows_the_status_and_the_reason() -> None:
     def color(**changes: Any) -> str:
-        entity = session_task_entity(s.session(**changes), pasted_url=PASTED)
+        entity = session_task_entity(s.session(**changes), pasted_url=PASTED, app_url=s.APP_URL)
         return str(entity["entity_payload"]["fields"]["status"]["tag_color"])
 
     assert color() == "red"  # suspended: out of credits
@@ -93,7 +96,7 @@ def test_urgency_is_high_for_org_wide_stops_low_for_sleep_medium_otherwise() -> 
 
 def test_incident_entity_has_urgency_creator_and_no_unfurl_url() -> None:
     item = s.session()
-    entity = session_incident_entity(item, creator=Assignee("U0123ABC"))
+    entity = session_incident_entity(item, creator=Assignee("U0123ABC"), app_url=s.APP_URL)
     assert entity is not None and entity["entity_type"] == INCIDENT_ENTITY
     assert "app_unfurl_url" not in entity
     fields = entity["entity_payload"]["fields"]
@@ -102,13 +105,17 @@ def test_incident_entity_has_urgency_creator_and_no_unfurl_url() -> None:
     assert_entity_ok(entity, for_unfurl=False, input_urls=_urls(item))
 
 
-def test_incident_entity_needs_a_safe_session_url() -> None:
-    assert session_incident_entity(s.session(url="javascript:alert(1)")) is None
+def test_incident_entity_needs_a_canonical_session_id_and_ignores_the_sessions_url() -> None:
+    assert session_incident_entity(s.session(session_id="devin-not-hex"), app_url=s.APP_URL) is None
+    item = s.session(url="javascript:alert(1)")
+    entity = session_incident_entity(item, app_url=s.APP_URL)
+    assert entity is not None and entity["url"] == session_url(s.APP_URL, item.session_id)
+    assert "javascript" not in str(entity)
 
 
 def test_hostile_title_cannot_ping_or_link() -> None:
     item = s.hostile_insights()
-    entity = session_task_entity(item, pasted_url=PASTED)
+    entity = session_task_entity(item, pasted_url=PASTED, app_url=s.APP_URL)
     title = entity["entity_payload"]["attributes"]["title"]["text"]
     assert "<" not in title and ">" not in title
     assert title.startswith("‹!channel› *URGENT* ‹https:\u2060//evil.example/login|Click here›")
@@ -127,7 +134,7 @@ def test_entity_text_breaks_every_broadcast_and_keeps_ordinary_text() -> None:
 @SETTINGS
 @given(sessions | insights, st.booleans(), st.none() | st.builds(Assignee, st.none() | texts, st.none() | texts))
 def test_task_entity_any_session_is_valid_and_safe(item: Session, minimal: bool, person: Assignee | None) -> None:
-    entity = session_task_entity(item, pasted_url=PASTED, minimal=minimal, assignee=person)
+    entity = session_task_entity(item, pasted_url=PASTED, minimal=minimal, assignee=person, app_url=s.APP_URL)
     if entity is None:
         assert item.session_id.strip() != item.session_id or not item.session_id or len(item.session_id) > 255
         return
@@ -137,7 +144,7 @@ def test_task_entity_any_session_is_valid_and_safe(item: Session, minimal: bool,
 @SETTINGS
 @given(sessions, st.none() | st.builds(Assignee, st.sampled_from(["U0123ABC", *HOSTILE]), texts))
 def test_incident_entity_any_session_is_valid_and_safe(item: Session, person: Assignee | None) -> None:
-    entity = session_incident_entity(item, creator=person)
+    entity = session_incident_entity(item, creator=person, app_url=s.APP_URL)
     if entity is not None:
         assert_entity_ok(entity, for_unfurl=False, input_urls=_urls(item))
 

@@ -67,36 +67,57 @@ def _settings(**changes: Any) -> dict[str, Any]:
 
 
 MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
-    "card_with_analysis": lambda: session_message(s.insights()),
-    "card_without_analysis": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS)),
-    "card_with_notice": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS), notice=GENERATING),
-    "card_shared": lambda: session_message(s.insights(), shared_by_user_id="U024BE7LH"),
-    "card_huge_analysis": lambda: session_message(s.huge_insights()),
-    "card_hostile_title": lambda: session_message(s.hostile_insights(), shared_by_user_id="<!channel>"),
-    "card_untitled": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS, title=None)),
-    "alert_open": lambda: alert_message(s.session(), reason="out_of_credits", opened_at=s.OPENED_AT),
+    "card_with_analysis": lambda: session_message(s.insights(), app_url=s.APP_URL),
+    "card_without_analysis": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS), app_url=s.APP_URL),
+    "card_with_notice": lambda: session_message(
+        s.insights(s.INSIGHTS_NO_ANALYSIS), notice=GENERATING, app_url=s.APP_URL
+    ),
+    "card_shared": lambda: session_message(s.insights(), shared_by_user_id="U024BE7LH", app_url=s.APP_URL),
+    "card_huge_analysis": lambda: session_message(s.huge_insights(), app_url=s.APP_URL),
+    "card_hostile_title": lambda: session_message(
+        s.hostile_insights(), shared_by_user_id="<!channel>", app_url=s.APP_URL
+    ),
+    "card_untitled": lambda: session_message(s.insights(s.INSIGHTS_NO_ANALYSIS, title=None), app_url=s.APP_URL),
+    "alert_open": lambda: alert_message(s.session(), reason="out_of_credits", opened_at=s.OPENED_AT, app_url=s.APP_URL),
     "alert_resolved": lambda: alert_message(
         s.session(status="running", status_detail="working"),
         reason="out_of_credits",
         opened_at=s.OPENED_AT,
         resolved_at=s.NOW,
         resolved_status="running",
+        app_url=s.APP_URL,
     ),
     "alert_reason_changed": lambda: alert_message(
         s.session(status_detail="payment_declined"),
         reason="payment_declined",
         opened_at=s.OPENED_AT,
         reason_changed_from="out_of_credits",
+        app_url=s.APP_URL,
     ),
-    "grouped_open": lambda: grouped_alert_message(storm(), reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT),
+    "grouped_open": lambda: grouped_alert_message(
+        storm(), reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT, app_url=s.APP_URL
+    ),
     "grouped_partly_resolved": lambda: grouped_alert_message(
-        storm(), reason="org_usage_limit_exceeded", opened_at=s.OPENED_AT, resolved_ids=storm_ids()[:12]
+        storm(),
+        reason="org_usage_limit_exceeded",
+        opened_at=s.OPENED_AT,
+        resolved_ids=storm_ids()[:12],
+        app_url=s.APP_URL,
     ),
     "grouped_fully_resolved": lambda: grouped_alert_message(
-        storm()[:5], reason="out_of_quota", opened_at=s.OPENED_AT, resolved_ids=storm_ids(), resolved_at=s.NOW
+        storm()[:5],
+        reason="out_of_quota",
+        opened_at=s.OPENED_AT,
+        resolved_ids=storm_ids(),
+        resolved_at=s.NOW,
+        app_url=s.APP_URL,
     ),
-    "grouped_thread": lambda: grouped_alert_thread_message(storm()[15:], reason="org_usage_limit_exceeded"),
-    "alert_resolved_reply": lambda: alert_resolved_reply(s.session(), resolved_status="running", down_seconds=7980),
+    "grouped_thread": lambda: grouped_alert_thread_message(
+        storm()[15:], reason="org_usage_limit_exceeded", app_url=s.APP_URL
+    ),
+    "alert_resolved_reply": lambda: alert_resolved_reply(
+        s.session(), resolved_status="running", down_seconds=7980, app_url=s.APP_URL
+    ),
     "settings": lambda: _settings(),
     "settings_with_error": lambda: _settings(
         enabled=True, is_default_channel=True, last_error="not_in_channel", last_error_at=s.OPENED_AT, pending=3
@@ -107,29 +128,35 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
     "notice": lambda: notice_message("Devin is not answering right now; try again in a minute."),
 }
 UNFURLS: dict[str, Callable[[], Mapping[str, Any]]] = {
-    "unfurl_running": lambda: session_unfurl(s.session(s.SESSION_RUNNING)),
-    "unfurl_suspended": lambda: session_unfurl(s.session()),
-    "unfurl_exit_insights": lambda: session_unfurl(s.insights()),
-    "unfurl_minimal_running": lambda: session_unfurl(s.session(s.SESSION_RUNNING), minimal=True),
-    "unfurl_minimal_suspended": lambda: session_unfurl(s.session(), minimal=True),
-    "unfurl_minimal_exit": lambda: session_unfurl(s.insights(), minimal=True),
+    "unfurl_running": lambda: session_unfurl(s.session(s.SESSION_RUNNING), app_url=s.APP_URL),
+    "unfurl_suspended": lambda: session_unfurl(s.session(), app_url=s.APP_URL),
+    "unfurl_exit_insights": lambda: session_unfurl(s.insights(), app_url=s.APP_URL),
+    "unfurl_minimal_running": lambda: session_unfurl(s.session(s.SESSION_RUNNING), minimal=True, app_url=s.APP_URL),
+    "unfurl_minimal_suspended": lambda: session_unfurl(s.session(), minimal=True, app_url=s.APP_URL),
+    "unfurl_minimal_exit": lambda: session_unfurl(s.insights(), minimal=True, app_url=s.APP_URL),
 }
 PASTED = "https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef?tab=info"
 REF = {"id": "devin-3f9c2a7be14d4c0f9a61d2e8b7c45a90", "type": "devin_session"}
 ENTITIES: dict[str, Callable[[], Mapping[str, Any] | None]] = {
-    "entity_task_suspended": lambda: session_task_entity(s.session(), pasted_url=PASTED),
+    "entity_task_suspended": lambda: session_task_entity(s.session(), pasted_url=PASTED, app_url=s.APP_URL),
     "entity_task_insights": lambda: session_task_entity(
-        s.insights(), pasted_url=PASTED, assignee=Assignee("U024BE7LH")
+        s.insights(), pasted_url=PASTED, assignee=Assignee("U024BE7LH"), app_url=s.APP_URL
     ),
-    "entity_task_minimal": lambda: session_task_entity(s.insights(), pasted_url=PASTED, minimal=True),
+    "entity_task_minimal": lambda: session_task_entity(
+        s.insights(), pasted_url=PASTED, minimal=True, app_url=s.APP_URL
+    ),
     "entity_task_hostile": lambda: session_task_entity(
-        s.hostile_insights(), pasted_url=PASTED, assignee=Assignee(None, "<!channel> @here")
+        s.hostile_insights(), pasted_url=PASTED, assignee=Assignee(None, "<!channel> @here"), app_url=s.APP_URL
     ),
     "entity_task_untitled": lambda: session_task_entity(
-        s.insights(s.INSIGHTS_NO_ANALYSIS, title=None), pasted_url=PASTED
+        s.insights(s.INSIGHTS_NO_ANALYSIS, title=None), pasted_url=PASTED, app_url=s.APP_URL
     ),
-    "entity_incident_open": lambda: session_incident_entity(s.session(), creator=Assignee(None, "Ada Lovelace")),
-    "entity_incident_inactive": lambda: session_incident_entity(s.session(status_detail="inactivity")),
+    "entity_incident_open": lambda: session_incident_entity(
+        s.session(), creator=Assignee(None, "Ada Lovelace"), app_url=s.APP_URL
+    ),
+    "entity_incident_inactive": lambda: session_incident_entity(
+        s.session(status_detail="inactivity"), app_url=s.APP_URL
+    ),
     "flexpane_details": lambda: session_details_entity(s.insights(), external_ref=REF, entity_url=PASTED),
     "flexpane_without_analysis": lambda: session_details_entity(
         s.insights(s.INSIGHTS_NO_ANALYSIS), external_ref=REF, entity_url=PASTED
@@ -146,9 +173,9 @@ FLEXPANE_ERRORS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "flexpane_error_devin": lambda: devin_trouble("Devin didn't answer in time. Try again in a minute."),
 }
 VIEWS: dict[str, Callable[[], Mapping[str, Any]]] = {
-    "details": lambda: details_view(s.insights()),
-    "details_huge": lambda: details_view(s.huge_insights()),
-    "details_without_analysis": lambda: details_view(s.insights(s.INSIGHTS_NO_ANALYSIS)),
+    "details": lambda: details_view(s.insights(), app_url=s.APP_URL),
+    "details_huge": lambda: details_view(s.huge_insights(), app_url=s.APP_URL),
+    "details_without_analysis": lambda: details_view(s.insights(s.INSIGHTS_NO_ANALYSIS), app_url=s.APP_URL),
     "details_loading": lambda: loading_view(),
     "details_error": lambda: loading_view(error="Devin is not answering right now; try again in a minute."),
     "home": lambda: home_view(alert_channels=["C0123ABCDEF", "not-a-channel", "C0123ABCDEF", "G0456"]),

@@ -1,5 +1,6 @@
 """Property tests: for any session the models accept, every builder stays within Block Kit's limits,
-escapes Devin's text, and links only to URLs that came in as URLs; plus the text helpers' laws."""
+escapes Devin's text, and links only to PR URLs that came in as URLs or to the configured Devin app (never
+to the session's own `url`); plus the text helpers' laws."""
 
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ from blocks.details import details_view
 from blocks.help import notice_message, usage_message
 from blocks.home import home_view
 from blocks.session import session_message
-from blocks.text import ELLIPSIS, escape, link, origin, truncate
+from blocks.text import ELLIPSIS, escape, link, truncate
 from blocks.unfurl import session_unfurl
+from bot.devin.links import is_session_id, session_url
 from bot.devin.models import Session, SessionInsights, SessionStatus, StatusDetail
 from tests.blockkit_limits import (
     assert_message_limits,
@@ -32,6 +34,8 @@ from tests.blockkit_limits import (
     link_urls,
 )
 
+APP_URL = "https://devin.acme.internal"
+"""Not a host any generated `url` uses: a link there can only have been built from the configured app URL."""
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HOSTILE = [
     "<!channel>",
@@ -144,9 +148,9 @@ insights = st.fixed_dictionaries(
 
 
 def _hosts(*items: Session) -> set[str]:
-    found = set()
+    found = {urlsplit(APP_URL).hostname or ""}
     for item in items:
-        for url in (item.url, *(pr.pr_url for pr in item.pull_requests)):
+        for url in (pr.pr_url for pr in item.pull_requests):
             try:
                 found.add((urlsplit(url).hostname or "").lower())
             except ValueError:
@@ -154,21 +158,22 @@ def _hosts(*items: Session) -> set[str]:
     return found - {""}
 
 
-def _input_urls(*items: Session) -> set[str]:
-    urls_in = {url for item in items for url in (item.url, *(pr.pr_url for pr in item.pull_requests))}
-    return urls_in | {o for url in urls_in if (o := origin(url))}
+def _allowed_links(*items: Session) -> set[str]:
+    pr_urls = {pr.pr_url for item in items for pr in item.pull_requests}
+    sessions = {session_url(APP_URL, item.session_id) for item in items if is_session_id(item.session_id)}
+    return pr_urls | sessions | {APP_URL}
 
 
 def assert_safe(payload: Any, *items: Session) -> None:
-    """No control sequence from Devin's text, and every link goes to a URL Devin gave as a URL."""
+    """No control sequence from Devin's text; every link goes to a PR URL Devin gave as a URL, or to the app."""
     assert_no_unescaped_control(payload, allowed_hosts=_hosts(*items))
-    assert set(link_urls(payload)) <= _input_urls(*items)
+    assert set(link_urls(payload)) <= _allowed_links(*items)
 
 
 @SETTINGS
 @given(insights, optional_texts, st.none() | st.sampled_from(["U024BE7LH", "W1", "<!channel>", ""]) | texts)
 def test_session_message_any_insights_within_limits(item: SessionInsights, notice: str | None, user: Any) -> None:
-    message = session_message(item, notice=notice, shared_by_user_id=user)
+    message = session_message(item, notice=notice, shared_by_user_id=user, app_url=APP_URL)
     assert_message_limits(message)
     assert_safe(message, item)
 
@@ -176,7 +181,7 @@ def test_session_message_any_insights_within_limits(item: SessionInsights, notic
 @SETTINGS
 @given(insights)
 def test_details_view_any_insights_within_limits(item: SessionInsights) -> None:
-    view = details_view(item)
+    view = details_view(item, app_url=APP_URL)
     assert_view_limits(view)
     assert_safe(view, item)
 
@@ -184,7 +189,7 @@ def test_details_view_any_insights_within_limits(item: SessionInsights) -> None:
 @SETTINGS
 @given(sessions | insights, st.booleans())
 def test_session_unfurl_any_session_within_limits(item: Session, minimal: bool) -> None:
-    unfurl = session_unfurl(item, minimal=minimal)
+    unfurl = session_unfurl(item, minimal=minimal, app_url=APP_URL)
     assert_unfurl_limits(unfurl)
     assert len(unfurl["blocks"]) <= 5
     assert_safe(unfurl, item)
@@ -196,7 +201,13 @@ def test_alert_message_any_session_within_limits(
     item: Session, reason: str, opened: int, resolved: int | None, status: str | None, changed: str | None
 ) -> None:
     message = alert_message(
-        item, reason=reason, opened_at=opened, resolved_at=resolved, resolved_status=status, reason_changed_from=changed
+        item,
+        reason=reason,
+        opened_at=opened,
+        resolved_at=resolved,
+        resolved_status=status,
+        reason_changed_from=changed,
+        app_url=APP_URL,
     )
     assert_message_limits(message)
     assert_safe(message, item)
@@ -209,11 +220,11 @@ def test_grouped_alerts_any_sessions_within_limits(
 ) -> None:
     resolved_ids = data.draw(st.sets(st.sampled_from([i.session_id for i in items]))) if items else set()
     message = grouped_alert_message(
-        items, reason=reason, opened_at=opened, resolved_ids=resolved_ids, resolved_at=resolved
+        items, reason=reason, opened_at=opened, resolved_ids=resolved_ids, resolved_at=resolved, app_url=APP_URL
     )
     assert_message_limits(message)
     assert_safe(message, *items)
-    thread = grouped_alert_thread_message(items, reason=reason)
+    thread = grouped_alert_thread_message(items, reason=reason, app_url=APP_URL)
     assert_message_limits(thread)
     assert_safe(thread, *items)
 
@@ -221,7 +232,7 @@ def test_grouped_alerts_any_sessions_within_limits(
 @SETTINGS
 @given(sessions, texts, ints)
 def test_alert_resolved_reply_any_session_within_limits(item: Session, status: str, down: int) -> None:
-    message = alert_resolved_reply(item, resolved_status=status, down_seconds=down)
+    message = alert_resolved_reply(item, resolved_status=status, down_seconds=down, app_url=APP_URL)
     assert_message_limits(message)
     assert_safe(message, item)
 

@@ -21,7 +21,7 @@ SAMPLES = {
 @pytest.mark.parametrize("name", sorted(SAMPLES))
 @pytest.mark.parametrize("minimal", [False, True])
 def test_session_unfurl_is_compact_blocks_without_text_or_buttons(name: str, minimal: bool) -> None:
-    unfurl = session_unfurl(SAMPLES[name](), minimal=minimal)
+    unfurl = session_unfurl(SAMPLES[name](), minimal=minimal, app_url=s.APP_URL)
     assert_unfurl_limits(unfurl)
     assert "text" not in unfurl
     assert len(unfurl["blocks"]) <= (1 if minimal else 5)
@@ -30,7 +30,7 @@ def test_session_unfurl_is_compact_blocks_without_text_or_buttons(name: str, min
 
 
 def test_session_unfurl_full_shows_status_reason_acus_prs_creator_and_update() -> None:
-    text = "\n".join(mrkdwn_texts(session_unfurl(s.session())))
+    text = "\n".join(mrkdwn_texts(session_unfurl(s.session(), app_url=s.APP_URL)))
     assert "*<https://app.devin.ai/sessions/c62083ff56314d3da1c29345c80186be|Migrate payment webhooks" in text
     assert ":credit_card: *Suspended* · out of credits — Your organization ran out of ACU credits." in text
     assert "*24.6* ACUs" in text
@@ -41,13 +41,13 @@ def test_session_unfurl_full_shows_status_reason_acus_prs_creator_and_update() -
 
 
 def test_session_unfurl_of_insights_shows_size_and_pr_states() -> None:
-    text = "\n".join(mrkdwn_texts(session_unfurl(s.insights())))
+    text = "\n".join(mrkdwn_texts(session_unfurl(s.insights(), app_url=s.APP_URL)))
     assert "Size *M*" in text
     assert "1 PR: :large_purple_circle: 1 merged" in text
 
 
 def test_session_unfurl_minimal_hides_everything_but_title_and_status() -> None:
-    unfurl = session_unfurl(s.session(), minimal=True)
+    unfurl = session_unfurl(s.session(), minimal=True, app_url=s.APP_URL)
     text = "\n".join(mrkdwn_texts(unfurl))
     assert text.endswith("\n:double_vertical_bar: Suspended")
     for hidden in ("credits", "ACU", "service-user", "date"):
@@ -56,4 +56,4 @@ def test_session_unfurl_minimal_hides_everything_but_title_and_status() -> None:
 
 def test_session_unfurl_accepts_a_bare_session_model() -> None:
     minimal = Session(session_id="devin-" + "0" * 32, url="https://app.devin.ai/sessions/" + "0" * 32)
-    assert_unfurl_limits(session_unfurl(minimal))
+    assert_unfurl_limits(session_unfurl(minimal, app_url=s.APP_URL))

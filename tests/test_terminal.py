@@ -31,7 +31,7 @@ def test_unknown_emoji_names_stay_as_typed() -> None:
 
 
 def test_rendered_card_has_no_emoji_codes_left() -> None:
-    printed = _printed(session_message(s.insights())["blocks"])
+    printed = _printed(session_message(s.insights(), app_url=s.APP_URL)["blocks"])
     assert re.findall(r":[a-z_]+:", printed) == [], printed
 
 
@@ -59,7 +59,7 @@ def test_box_title_is_printed_whole() -> None:
 
 
 def test_block_kit_builder_link_carries_the_whole_payload() -> None:
-    message = session_message(s.insights())
+    message = session_message(s.insights(), app_url=s.APP_URL)
     url = block_kit_builder_url(dict(message))
     assert json.loads(unquote(url.removeprefix(BLOCK_KIT_BUILDER_URL))) == {"blocks": message["blocks"]}
 

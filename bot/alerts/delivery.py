@@ -95,6 +95,7 @@ class Deliverer:
         *,
         holder_id: str,
         clock: Callable[[], float],
+        app_url: str,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
     ) -> None:
         self._store = store
@@ -102,6 +103,7 @@ class Deliverer:
         self._holder_id = holder_id
         self._clock = clock
         self._rate = channel_rate
+        self._app_url = app_url
         self._limiters: dict[str, AsyncLimiter] = {}
 
     async def deliver_due(self) -> DeliveryReport:
@@ -140,7 +142,11 @@ class Deliverer:
 
     async def _send(self, alert: AlertRecord, token: str, report: DeliveryReport) -> None:
         members = await self._members(alert)
-        message = render.group_message(alert, members) if members is not None else render.single_message(alert)
+        message = (
+            render.group_message(alert, members, self._app_url)
+            if members is not None
+            else render.single_message(alert, self._app_url)
+        )
         if alert.ts is None:
             ts = await self._post(alert.channel_id, message)
             async with self._store.transaction() as conn:
@@ -173,9 +179,9 @@ class Deliverer:
         if alert.reply_ts is not None or alert.ts is None:
             return
         if members is not None:
-            reply = render.group_thread_message(alert, members)
+            reply = render.group_thread_message(alert, members, self._app_url)
         elif alert.resolved_at is not None:
-            reply = render.resolved_reply(alert)
+            reply = render.resolved_reply(alert, self._app_url)
         else:
             return
         if reply is None:

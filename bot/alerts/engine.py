@@ -80,6 +80,7 @@ class AlertEngine:
         default_channel: str | None,
         default_reasons: Sequence[str],
         lookback_minutes: int,
+        app_url: str,
         store: Store | None = None,
         database_url: str | None = None,
         poll_seconds: int | None = None,
@@ -96,6 +97,7 @@ class AlertEngine:
         self._default_channel = default_channel
         self._default_reasons = tuple(default_reasons)
         self._lookback_minutes = lookback_minutes
+        self._app_url = app_url
         self._devin = devin_client.with_retry(BACKGROUND_RETRY)
         self._slack = slack_client
         self._clock = clock
@@ -123,6 +125,7 @@ class AlertEngine:
             default_channel=settings.alert_channel,
             default_reasons=settings.alert_reasons,
             lookback_minutes=settings.alert_lookback_minutes,
+            app_url=settings.devin_app_url,
             clock=clock,
             # One interval: a replica that stops renewing is replaced within two intervals.
             lease_ttl_seconds=float(settings.alert_poll_seconds),
@@ -131,7 +134,12 @@ class AlertEngine:
     def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
         poller = Poller(store, self._devin, lookback_minutes=self._lookback_minutes, clock=self._clock)
         deliverer = Deliverer(
-            store, self._slack, holder_id=self.holder_id, clock=self._clock, channel_rate=self._channel_rate
+            store,
+            self._slack,
+            holder_id=self.holder_id,
+            clock=self._clock,
+            app_url=self._app_url,
+            channel_rate=self._channel_rate,
         )
         return store, poller, deliverer
 

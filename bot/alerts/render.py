@@ -23,10 +23,11 @@ def session_of(alert: AlertRecord) -> Session:
     return Session.model_validate_json(alert.session_json)
 
 
-def single_message(alert: AlertRecord) -> Message:
+def single_message(alert: AlertRecord, app_url: str) -> Message:
     """The alert message for one session's episode, in its current state."""
     return alert_message(
         session_of(alert),
+        app_url=app_url,
         reason=alert.reason or "",
         opened_at=alert.opened_at,
         resolved_at=alert.resolved_at,
@@ -35,16 +36,19 @@ def single_message(alert: AlertRecord) -> Message:
     )
 
 
-def resolved_reply(alert: AlertRecord) -> Message:
+def resolved_reply(alert: AlertRecord, app_url: str) -> Message:
     """The thread reply saying the session recovered, and after how long."""
     down = max(0, (alert.resolved_at or alert.opened_at) - alert.opened_at)
-    return alert_resolved_reply(session_of(alert), resolved_status=alert.resolved_status or "", down_seconds=down)
+    return alert_resolved_reply(
+        session_of(alert), app_url=app_url, resolved_status=alert.resolved_status or "", down_seconds=down
+    )
 
 
-def group_message(group: AlertRecord, members: Sequence[AlertRecord]) -> Message:
+def group_message(group: AlertRecord, members: Sequence[AlertRecord], app_url: str) -> Message:
     """The grouped (storm) alert: every member session, with how many have recovered."""
     return grouped_alert_message(
         [session_of(m) for m in members],
+        app_url=app_url,
         reason=group.reason or "",
         opened_at=group.opened_at,
         resolved_ids=tuple(m.session_id for m in members if m.resolved_at is not None and m.session_id),
@@ -52,9 +56,9 @@ def group_message(group: AlertRecord, members: Sequence[AlertRecord]) -> Message
     )
 
 
-def group_thread_message(group: AlertRecord, members: Sequence[AlertRecord]) -> Message | None:
+def group_thread_message(group: AlertRecord, members: Sequence[AlertRecord], app_url: str) -> Message | None:
     """The thread message listing the sessions the channel message had no room for; None if all fit."""
     rest = members[GROUP_LIST_MAX:]
     if not rest:
         return None
-    return grouped_alert_thread_message([session_of(m) for m in rest], reason=group.reason or "")
+    return grouped_alert_thread_message([session_of(m) for m in rest], app_url=app_url, reason=group.reason or "")

@@ -40,12 +40,19 @@ async def render_preview(settings: Settings, text: str, *, kind: str, as_json: b
     finally:
         await devin.aclose()
     if kind == "unfurl":
-        payload = session_unfurl(insights)
+        payload = session_unfurl(insights, app_url=settings.devin_app_url)
     elif kind == "alert":
         reason = str(insights.status_detail or DEFAULT_PREVIEW_REASON)
-        payload = dict(alert_message(insights, reason=reason, opened_at=insights.updated_at or int(time.time())))
+        payload = dict(
+            alert_message(
+                insights,
+                app_url=settings.devin_app_url,
+                reason=reason,
+                opened_at=insights.updated_at or int(time.time()),
+            )
+        )
     else:
-        payload = dict(session_message(insights))
+        payload = dict(session_message(insights, app_url=settings.devin_app_url))
     out = console()
     if as_json:
         out.print_json(json.dumps(payload))

@@ -13,6 +13,7 @@ from bot.devin.models import Session
 def unfurl_content(
     sessions: Mapping[str, Session],
     *,
+    app_url: str,
     minimal: bool,
     work_objects: bool,
     assignees: Mapping[str, Assignee] | None = None,
@@ -25,13 +26,19 @@ def unfurl_content(
     fallback, and Work Object clients render the entity. `minimal` applies to both, so a Slack Connect
     channel never gets more from the entity than from the blocks.
     """
-    content: dict[str, Any] = {"unfurls": {url: session_unfurl(s, minimal=minimal) for url, s in sessions.items()}}
+    content: dict[str, Any] = {
+        "unfurls": {url: session_unfurl(s, app_url=app_url, minimal=minimal) for url, s in sessions.items()}
+    }
     if work_objects:
         people = assignees or {}
         entities = [
             entity
             for url, s in sessions.items()
-            if (entity := session_task_entity(s, pasted_url=url, minimal=minimal, assignee=people.get(s.session_id)))
+            if (
+                entity := session_task_entity(
+                    s, app_url=app_url, pasted_url=url, minimal=minimal, assignee=people.get(s.session_id)
+                )
+            )
         ]
         if entities:  # Slack rejects an empty `entities` list as much as a malformed one
             content["metadata"] = {"entities": entities}

@@ -95,7 +95,9 @@ class GenerateFlow:
         return latest
 
     async def _show(self, insights: SessionInsights, notice: str | None = None, *, generating: bool = False) -> None:
-        message = session_message(insights, notice=notice, generating=generating)
+        message = session_message(
+            insights, app_url=self._deps.settings.devin_app_url, notice=notice, generating=generating
+        )
         await self._respond(text=message["text"], blocks=message["blocks"], replace_original=True)
 
 
@@ -118,7 +120,7 @@ def make_show_details(deps: AppDeps) -> Handler:
         except DevinError as error:
             view = loading_view(error=failures.devin_error_sentence(error))
         else:
-            view = details_view(insights)
+            view = details_view(insights, app_url=deps.settings.devin_app_url)
         try:
             await client.views_update(view_id=opened["view"]["id"], view=view)
         except SlackApiError as error:  # the modal stays on "loading": say so where the user clicked
@@ -143,7 +145,7 @@ def make_share_in_channel(deps: AppDeps) -> Handler:
         except DevinError as error:
             await _notice(respond, failures.devin_error_sentence(error))
             return
-        message = session_message(insights, shared_by_user_id=payload.user_id)
+        message = session_message(insights, app_url=deps.settings.devin_app_url, shared_by_user_id=payload.user_id)
         try:
             await client.chat_postMessage(
                 channel=payload.channel_id, text=message["text"], blocks=message["blocks"], unfurl_links=False

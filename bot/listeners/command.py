@@ -58,7 +58,7 @@ async def lookup_card(deps: AppDeps, session_id: str, channel_id: str, *, note: 
     except DevinError as error:
         log.info("command.lookup.failed", extra={"session_id": session_id, "error": type(error).__name__})
         return notice_message(failures.devin_error_sentence(error))
-    return session_message(insights, notice=note)
+    return session_message(insights, app_url=deps.settings.devin_app_url, notice=note)
 
 
 async def alert_settings_reply(

@@ -47,7 +47,9 @@ def make_link_shared(deps: AppDeps) -> Handler:
         found = {url: sessions[sid] for url, sid in refs.items() if sid in sessions}
         if not found:
             return
-        content = unfurl_content(found, minimal=minimal, work_objects=deps.settings.work_objects)
+        content = unfurl_content(
+            found, app_url=deps.settings.devin_app_url, minimal=minimal, work_objects=deps.settings.work_objects
+        )
         try:
             await _send_unfurls(client, payload, content)
         except SlackApiError as error:

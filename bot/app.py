@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -24,13 +25,16 @@ from bot.slack.channels import SharedChannelDetector
 from bot.slack.client import shared_session, slack_web_client
 from bot.slack.dedupe import EventDeduper
 from bot.slack.policy import AccessPolicy
+from bot.store.errors import STORE_ERRORS
 from bot.web import (
     HEALTH_PATH,
     METRICS_PATH,
+    READY_PATH,
     REQUEST_BODY_MAX,
     SLACK_EVENTS_PATH,
     health_handler,
     metrics_handler,
+    readiness_handler,
     slack_events_handler,
 )
 
@@ -38,6 +42,8 @@ log = logging.getLogger(__name__)
 
 LISTENER_GRACE_SECONDS = 8.0
 """At shutdown, how long answers already acked may still take before the clients they need are closed."""
+READY_TIMEOUT_SECONDS = 2.0
+"""How long `/readyz` waits for the database: well inside the usual 5-10 s probe timeouts."""
 
 
 class Component(Protocol):
@@ -57,6 +63,8 @@ class InsightsApp:
     components: list[Component] = field(default_factory=list)
     """Started in order after the shared Slack session opens; stopped in reverse."""
     started_at: float = field(default_factory=time.time)
+    _ready: bool | None = field(default=None, init=False)
+    _ready_check: asyncio.Future[dict[str, Any]] | None = field(default=None, init=False)
 
     @property
     def slack(self) -> AsyncWebClient:
@@ -78,6 +86,8 @@ class InsightsApp:
         """Stop in reverse order of start; each step runs even if an earlier one failed."""
         if not await self.deps.inflight.wait_idle(LISTENER_GRACE_SECONDS):
             log.warning("app.shutdown.listeners_still_running", extra={"running": self.deps.inflight.running})
+        if self._ready_check is not None:
+            self._ready_check.cancel()
         steps: list[Callable[[], Any]] = [component.stop for component in reversed(self.components)]
         steps += [self.deps.devin.aclose, self._close_slack_session]
         for step in steps:
@@ -92,17 +102,50 @@ class InsightsApp:
             self.slack.session = None
 
     async def health(self) -> dict[str, Any]:
-        """Public health summary: nothing sensitive (no ids, tokens, URLs or error texts from Slack or Devin)."""
+        """Liveness (`/healthz`): answered from memory, so a slow or dead database never makes a platform
+        restart an app that still serves commands. Nothing sensitive (no ids, tokens, URLs or error texts)."""
         report: dict[str, Any] = {"status": "ok", "app": APP_NAME, "version": __version__}
         report["uptime_seconds"] = int(time.time() - self.started_at)
         if self.alerts is not None:
-            report["alerts"] = await self.alerts.health_report()
+            report["alerts"] = self.alerts.health_snapshot()
         return report
 
     async def update_metrics(self) -> None:
         """Refresh the gauges that are read, not counted (before each `/metrics` scrape)."""
         if self.alerts is not None:
             await self.alerts.update_metrics()
+
+    async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        """Readiness (`/readyz`): can this replica reach its database now? Decided within READY_TIMEOUT_SECONDS."""
+        report: dict[str, Any] = {"status": "ready", "app": APP_NAME, "version": __version__}
+        if self.alerts is None:
+            return True, report | {"database": "unused"}
+        # One check in flight at a time, never awaited past the deadline: cancelling a query on a
+        # blackholed connection waits on that connection too, and probes must not pile up connections.
+        if self._ready_check is None or self._ready_check.done():
+            self._ready_check = asyncio.ensure_future(self.alerts.health_report())
+            self._ready_check.add_done_callback(_retrieve)  # a late failure is judged by the next probe
+        check = self._ready_check
+        done, _ = await asyncio.wait({check}, timeout=READY_TIMEOUT_SECONDS)
+        error = None if done else "timeout"
+        if done and (failure := check.exception()) is not None:
+            if not isinstance(failure, STORE_ERRORS):
+                raise failure
+            error = type(failure).__name__
+        self._log_readiness(error)
+        if error is not None:
+            return False, report | {"status": "not_ready", "database": "timeout" if not done else "unavailable"}
+        return True, report | {"database": "ok", "alerts": check.result()}
+
+    def _log_readiness(self, error: str | None) -> None:
+        # Probes come every few seconds: log when readiness changes, not on every probe.
+        ready = error is None
+        if ready != self._ready:
+            self._ready = ready
+            if ready:
+                log.info("app.ready")
+            else:
+                log.warning("app.not_ready", extra={"error": error})
 
     def web_application(self) -> web.Application:
         """The aiohttp application for HTTP mode: Slack's single request URL plus `/healthz` and `/metrics`."""
@@ -113,6 +156,7 @@ class InsightsApp:
         )
         application.router.add_get(HEALTH_PATH, health_handler(self.health))
         application.router.add_get(METRICS_PATH, metrics_handler(self.update_metrics))
+        application.router.add_get(READY_PATH, readiness_handler(self.readiness))
 
         async def on_startup(_: web.Application) -> None:
             await self.start()
@@ -123,6 +167,11 @@ class InsightsApp:
         application.on_startup.append(on_startup)
         application.on_cleanup.append(on_cleanup)
         return application
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def devin_client(settings: Settings) -> DevinClient:

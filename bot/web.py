@@ -1,4 +1,5 @@
-"""The HTTP surface: Slack's one request URL (signature verified before anything is parsed) and `/healthz`."""
+"""The HTTP surface: Slack's one request URL (signature verified before anything is parsed), liveness
+(`/healthz`, from memory) and readiness (`/readyz`, a bounded database check)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ log = logging.getLogger(__name__)
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
+READY_PATH = "/readyz"
 REQUEST_BODY_MAX = 512 * 1024
 """Slack's largest payloads (block actions carrying a 50-block message) stay well under this."""
 
 Health = Callable[[], Awaitable[dict[str, Any]]]
+Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
 
 
 def slack_events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -85,6 +88,14 @@ def health_handler(health: Health) -> Callable[[web.Request], Awaitable[web.Resp
         return web.json_response(await health())
 
     return healthz
+
+
+def readiness_handler(readiness: Readiness) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def readyz(_: web.Request) -> web.Response:
+        ready, report = await readiness()
+        return web.json_response(report, status=200 if ready else 503)
+
+    return readyz
 
 
 def has_valid_signature(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:

@@ -62,8 +62,12 @@ async def test_alert_is_posted_and_view_insights_answers_the_clicker(tmp_path: P
         (card,) = await app.responses(hook)
         assert card["response_type"] == "ephemeral"
         assert SEED_RUNNING.removeprefix("devin-") in _text(card)
-        health = await app.app.health()
-        assert health["alerts"]["running"] and health["alerts"]["last_poll_at"]
+
+        async def polled() -> bool:  # /healthz shows what the last finished tick saw
+            return bool((await app.app.health())["alerts"]["last_poll_at"])
+
+        await wait_until(polled, timeout=10)
+        assert (await app.app.health())["alerts"]["running"]
 
 
 async def test_alert_delivery_problem_is_surfaced_in_the_channel_settings(tmp_path: Path) -> None:

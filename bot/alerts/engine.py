@@ -31,7 +31,7 @@ from bot.alerts.scheduler import build_scheduler
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
-from bot.store import Store, outbox, sessions
+from bot.store import STORE_ERRORS, Store, outbox, sessions
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,8 @@ class AlertEngine:
         self._tick_lock = asyncio.Lock()
         self._stopping = False
         self._parts: tuple[Store, Poller, Deliverer] | None = None
+        self._health_seen: dict[str, Any] = {}
+        """The report the last tick left behind, for `/healthz` (memory only: the database may be down)."""
         if store is not None:
             self._parts = self._assemble(store)
 
@@ -154,6 +156,7 @@ class AlertEngine:
         if self._parts is None:
             assert self._database_url is not None
             self._parts = self._assemble(await Store.open(self._database_url))
+        self._health_seen = await self.health_report()
         if self._poll_seconds is not None:
             self._scheduler = build_scheduler(self._scheduled_tick, every_seconds=self._poll_seconds)
             self._scheduler.start()
@@ -182,7 +185,11 @@ class AlertEngine:
         if self._stopping:
             return
         async with self._tick_lock:
-            await self.tick()
+            try:
+                await self.tick()
+            except STORE_ERRORS as error:  # the next tick tries again; one line, not a traceback a tick
+                self._health_seen["last_tick_failed"] = True
+                log.warning("alerts.tick.store_failed", extra={"error": type(error).__name__})
 
     async def tick(self) -> TickReport:
         """One scheduler run: poll if this replica holds the lease, then deliver what is owed."""
@@ -191,6 +198,7 @@ class AlertEngine:
         if poll is not None:
             count_poll(poll, time.perf_counter() - started)
         delivery = await self.deliver()
+        self._health_seen = await self.health_report()
         return TickReport(leader=poll is not None, poll=poll, delivery=delivery)
 
     async def update_metrics(self) -> None:
@@ -279,8 +287,15 @@ class AlertEngine:
             pending, _ = await outbox.count_owed(conn)
         return pending
 
+    def health_snapshot(self) -> dict[str, Any]:
+        """`health_report()` as the last tick saw it, without touching the database (for `/healthz`)."""
+        if self._parts is None:
+            return {"running": False}
+        return {"running": True, **self._health_seen}
+
     async def health_report(self) -> dict[str, Any]:
-        """The poller's liveness for `/healthz`: times and counts only, no error texts or ids."""
+        """The poller's state read from the store now (`/readyz`, and each tick's snapshot): times and
+        counts only, no error texts or ids."""
         if self._parts is None:
             return {"running": False}
         health = await self.health()
@@ -294,6 +309,7 @@ class AlertEngine:
             "pending_updates": health.pending_updates,
             "last_poll_failed": health.last_error is not None,
             "polling_here": health.lease_holder == self.holder_id,
+            "last_tick_failed": False,
         }
 
     async def _renew(self) -> bool:

@@ -13,7 +13,15 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot import metrics
 from bot.app import InsightsApp
-from bot.web import HEALTH_PATH, METRICS_PATH, health_handler, metrics_handler, request_kind
+from bot.web import (
+    HEALTH_PATH,
+    METRICS_PATH,
+    READY_PATH,
+    health_handler,
+    metrics_handler,
+    readiness_handler,
+    request_kind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +52,7 @@ def run_http(app: InsightsApp, *, host: str, port: int) -> None:
 
 
 async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int | None) -> None:
-    """Connect over Socket Mode and run until SIGTERM/SIGINT; optionally serve `/healthz` for the platform."""
+    """Connect over Socket Mode and run until SIGTERM/SIGINT; optionally serve `/healthz` and `/readyz`."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -70,6 +78,7 @@ async def _serve_health(app: InsightsApp, port: int) -> web.AppRunner:
     health = web.Application()
     health.router.add_get(HEALTH_PATH, health_handler(app.health))
     health.router.add_get(METRICS_PATH, metrics_handler(app.update_metrics))
+    health.router.add_get(READY_PATH, readiness_handler(app.readiness))
     runner = web.AppRunner(health, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "0.0.0.0", port).start()

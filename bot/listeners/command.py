@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,6 +16,7 @@ from blocks.alert_settings import alert_settings_message
 from blocks.help import notice_message, usage_message
 from blocks.kit import Message
 from blocks.session import session_message
+from bot.alerts.engine import AlertEngine
 from bot.alerts.records import ChannelSettings
 from bot.devin.errors import DevinError
 from bot.listeners import failures
@@ -22,6 +24,7 @@ from bot.listeners.deps import AppDeps
 from bot.slack.grammar import AlertSettings, Invalid, LookupSession, ShowHelp, parse_command
 from bot.slack.payloads import CommandPayload
 from bot.slack.respond import Respond
+from bot.store.errors import STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,8 @@ async def lookup_card(deps: AppDeps, session_id: str, channel_id: str, *, note: 
 async def alert_settings_reply(
     deps: AppDeps, request: AlertSettings, payload: CommandPayload, client: AsyncWebClient
 ) -> Message:
-    """Show or change this channel's alert subscription; changes need an admin."""
+    """Show or change this channel's alert subscription; changes need an admin. A store that fails or
+    hangs gets a sentence within `STORE_REPLY_TIMEOUT_SECONDS`, not Slack's failure banner."""
     if deps.alerts is None:
         return notice_message(sentences.ALERTS_UNAVAILABLE)
     if request.action != "show":
@@ -73,14 +77,25 @@ async def alert_settings_reply(
             return notice_message(sentences.ADMIN_CHECK_FAILED)
         if not allowed:
             return notice_message(sentences.NOT_ADMIN, emoji=":lock:")
-    if request.action == "on":
-        reasons = request.reasons or deps.settings.alert_reasons
-        settings = await deps.alerts.subscribe(payload.channel_id, reasons, payload.user_id)
-    elif request.action == "off":
-        settings = await deps.alerts.unsubscribe(payload.channel_id, payload.user_id)
+    reasons = request.reasons or deps.settings.alert_reasons
+    try:
+        async with asyncio.timeout(STORE_REPLY_TIMEOUT_SECONDS):
+            return await _apply_alert_settings(deps.alerts, request.action, payload, reasons)
+    except STORE_ERRORS as error:
+        log.warning("command.alerts.store_failed", extra={"action": request.action, "error": type(error).__name__})
+        return notice_message(sentences.STORE_UNAVAILABLE)
+
+
+async def _apply_alert_settings(
+    alerts: AlertEngine, action: str, payload: CommandPayload, reasons: Sequence[str]
+) -> Message:
+    if action == "on":
+        settings = await alerts.subscribe(payload.channel_id, reasons, payload.user_id)
+    elif action == "off":
+        settings = await alerts.unsubscribe(payload.channel_id, payload.user_id)
     else:
-        settings = await deps.alerts.channel_settings(payload.channel_id)
-    return _settings_message(settings, await deps.alerts.pending_alerts())
+        settings = await alerts.channel_settings(payload.channel_id)
+    return _settings_message(settings, await alerts.pending_alerts())
 
 
 def _settings_message(settings: ChannelSettings, pending: int) -> Message:

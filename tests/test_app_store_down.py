@@ -1,0 +1,78 @@
+"""The store fails while the app runs: liveness stays fast, readiness says so, commands answer with a sentence."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from blocks import sentences
+from bot.app import READY_TIMEOUT_SECONDS
+from bot.sandbox import SANDBOX_CHANNEL_ID
+from bot.sandbox.devin_seed import SEED_WITH_ANALYSIS
+from tests.db_proxy import FaultyDatabaseProxy
+from tests.fixtures_app import RunningApp, running_app
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def proxied_app(tmp_path: Path, postgres_database: str) -> AsyncIterator[tuple[RunningApp, FaultyDatabaseProxy]]:
+    async with FaultyDatabaseProxy(postgres_database) as proxy:
+        async with running_app(
+            tmp_path, with_alerts=True, alert_channel=SANDBOX_CHANNEL_ID, database_url=proxy.url
+        ) as app:
+            yield app, proxy
+            proxy.restore()
+
+
+def _text(message: dict[str, Any]) -> str:
+    return json.dumps(message.get("blocks", []), ensure_ascii=False) + message.get("text", "")
+
+
+async def test_alerts_command_with_the_store_refusing_connections_gets_a_sentence(
+    proxied_app: tuple[RunningApp, FaultyDatabaseProxy],
+) -> None:
+    app, proxy = proxied_app
+    proxy.refuse()
+    started = time.monotonic()
+    result, hook = await app.command("alerts")
+    assert result.status == 200 and time.monotonic() - started < 2.5
+    (reply,) = await app.responses(hook)
+    assert sentences.STORE_UNAVAILABLE in _text(reply)
+
+
+async def test_healthz_answers_at_once_with_the_database_blackholed_and_readyz_says_why(
+    proxied_app: tuple[RunningApp, FaultyDatabaseProxy], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, proxy = proxied_app
+    monkeypatch.setattr("bot.listeners.command.STORE_REPLY_TIMEOUT_SECONDS", 1.0)
+    http = app.sender._http
+    assert (await http.get("/readyz")).status_code == 200
+    proxy.blackhole()
+
+    started = time.monotonic()
+    live = await http.get("/healthz")
+    assert live.status_code == 200 and live.json()["status"] == "ok"
+    assert time.monotonic() - started < 1.0
+    assert live.json()["alerts"]["running"] is True
+
+    started = time.monotonic()
+    ready = await http.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["database"] == "timeout"
+    assert time.monotonic() - started < READY_TIMEOUT_SECONDS + 1.0
+
+    _, hook = await app.command(SEED_WITH_ANALYSIS)  # lookups never needed the database
+    (card,) = await app.responses(hook)
+    assert "Fix 500 on refund endpoint" in _text(card)
+    _, hook = await app.command("alerts")
+    (reply,) = await app.responses(hook, timeout=5.0)
+    assert sentences.STORE_UNAVAILABLE in _text(reply)
+
+    proxy.restore()
+    assert (await http.get("/readyz")).status_code == 200

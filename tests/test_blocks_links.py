@@ -9,6 +9,7 @@ import pytest
 from blocks import facts
 from blocks.alert import alert_message, alert_resolved_reply, grouped_alert_message, grouped_alert_thread_message
 from blocks.details import details_view
+from blocks.entity import session_incident_entity, session_task_entity
 from blocks.session import session_message
 from blocks.unfurl import session_unfurl
 from bot.ids import ActionId
@@ -42,6 +43,22 @@ BUILDERS: dict[str, Any] = {
     "unfurl": lambda: session_unfurl(_foreign(), app_url=APP_URL),
     "unfurl_minimal": lambda: session_unfurl(_foreign(), app_url=APP_URL, minimal=True),
 }
+PASTED = "https://app.devin.ai/sessions/c62083ff56314d3da1c29345c80186be"
+
+
+@pytest.mark.parametrize(
+    "entity",
+    [
+        pytest.param(lambda: session_task_entity(_foreign(), app_url=APP_URL, pasted_url=PASTED), id="task"),
+        pytest.param(lambda: session_incident_entity(_foreign(), app_url=APP_URL), id="incident"),
+    ],
+)
+def test_work_object_entities_link_to_the_app(entity: Any) -> None:
+    built = entity()
+    assert built["url"] == _link()
+    actions = built["entity_payload"]["actions"]["primary_actions"]
+    assert [a["url"] for a in actions if "url" in a] == [_link()]
+    assert "evil.example" not in str(built)
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))

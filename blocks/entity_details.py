@@ -30,6 +30,7 @@ DEVIN_TROUBLE_TITLE = "Devin is not answering"
 def session_details_entity(
     session: Session,
     *,
+    app_url: str,
     external_ref: Entity,
     entity_url: str,
     notice: str | None = None,
@@ -41,7 +42,7 @@ def session_details_entity(
     `entity_metadata_does_not_match_trigger` when the id differs. `notice` replaces the analysis with a
     sentence (Devin too slow for the insights, say, while the session itself was known).
     """
-    entity = session_task_entity(session, pasted_url=entity_url, assignee=assignee)
+    entity = session_task_entity(session, app_url=app_url, pasted_url=entity_url, assignee=assignee)
     if entity is None:
         return None
     del entity["app_unfurl_url"]  # documented for `chat.unfurl` only
@@ -55,7 +56,7 @@ def session_details_entity(
     payload["custom_fields"] += _analysis_fields(analysis) + prs
     payload["display_order"] = ["description", *payload["display_order"], *_keys(payload["custom_fields"])]
     payload["display_order"] = list(dict.fromkeys(payload["display_order"]))
-    if actions := session_actions(session):
+    if actions := session_actions(session, app_url):
         payload["actions"] = actions
     return entity
 

@@ -153,14 +153,14 @@ REF = {"id": "devin-3f9c2a7be14d4c0f9a61d2e8b7c45a90", "type": "devin_session"}
 
 
 def test_details_entity_keeps_the_trigger_ref_and_drops_the_unfurl_url() -> None:
-    entity = session_details_entity(s.insights(), external_ref=REF, entity_url=PASTED)
+    entity = session_details_entity(s.insights(), external_ref=REF, entity_url=PASTED, app_url=s.APP_URL)
     assert entity is not None and entity["external_ref"] == REF and "app_unfurl_url" not in entity
     keys = [f["key"] for f in entity["entity_payload"]["custom_fields"]]
     assert len(keys) == len(set(keys)) and "pull_requests" not in keys and "pull_request_list" in keys
 
 
 def test_details_entity_cuts_long_lists_with_a_count_of_the_rest() -> None:
-    entity = session_details_entity(s.huge_insights(), external_ref=REF, entity_url=PASTED)
+    entity = session_details_entity(s.huge_insights(), external_ref=REF, entity_url=PASTED, app_url=s.APP_URL)
     assert entity is not None
     issues = next(f for f in entity["entity_payload"]["custom_fields"] if f["key"] == "issues")
     assert len(issues["value"]) == 11
@@ -171,7 +171,7 @@ def test_details_entity_cuts_long_lists_with_a_count_of_the_rest() -> None:
 @SETTINGS
 @given(sessions | insights, st.none() | texts)
 def test_details_entity_any_session_is_valid_and_safe(item: Session, notice: str | None) -> None:
-    entity = session_details_entity(item, external_ref=REF, entity_url=PASTED, notice=notice)
+    entity = session_details_entity(item, external_ref=REF, entity_url=PASTED, notice=notice, app_url=s.APP_URL)
     if entity is not None:
         assert entity["external_ref"] == REF
         assert_entity_ok(entity, for_unfurl=False, input_urls=_urls(item, PASTED))

@@ -157,14 +157,24 @@ ENTITIES: dict[str, Callable[[], Mapping[str, Any] | None]] = {
     "entity_incident_inactive": lambda: session_incident_entity(
         s.session(status_detail="inactivity"), app_url=s.APP_URL
     ),
-    "flexpane_details": lambda: session_details_entity(s.insights(), external_ref=REF, entity_url=PASTED),
-    "flexpane_without_analysis": lambda: session_details_entity(
-        s.insights(s.INSIGHTS_NO_ANALYSIS), external_ref=REF, entity_url=PASTED
+    "flexpane_details": lambda: session_details_entity(
+        s.insights(), external_ref=REF, entity_url=PASTED, app_url=s.APP_URL
     ),
-    "flexpane_huge": lambda: session_details_entity(s.huge_insights(), external_ref=REF, entity_url=PASTED),
-    "flexpane_hostile": lambda: session_details_entity(s.hostile_insights(), external_ref=REF, entity_url=PASTED),
+    "flexpane_without_analysis": lambda: session_details_entity(
+        s.insights(s.INSIGHTS_NO_ANALYSIS), external_ref=REF, entity_url=PASTED, app_url=s.APP_URL
+    ),
+    "flexpane_huge": lambda: session_details_entity(
+        s.huge_insights(), external_ref=REF, entity_url=PASTED, app_url=s.APP_URL
+    ),
+    "flexpane_hostile": lambda: session_details_entity(
+        s.hostile_insights(), external_ref=REF, entity_url=PASTED, app_url=s.APP_URL
+    ),
     "flexpane_session_only": lambda: session_details_entity(
-        s.session(), external_ref=REF, entity_url=PASTED, notice="Devin didn't answer in time. Try again in a minute."
+        s.session(),
+        external_ref=REF,
+        entity_url=PASTED,
+        notice="Devin didn't answer in time. Try again in a minute.",
+        app_url=s.APP_URL,
     ),
 }
 FLEXPANE_ERRORS: dict[str, Callable[[], Mapping[str, Any]]] = {

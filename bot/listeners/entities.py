@@ -54,7 +54,7 @@ def make_entity_details_requested(deps: AppDeps) -> Handler:
         if loading is None:
             await present(client, payload, {"error": NOT_FOUND})
             return
-        await present(client, payload, await _answer(payload, loading))
+        await present(client, payload, await _answer(payload, loading, deps.settings.devin_app_url))
 
     return handle_entity_details_requested
 
@@ -107,7 +107,7 @@ async def _viewer_allowed(
     )
 
 
-async def _answer(payload: EntityDetailsPayload, loading: asyncio.Future[Loaded]) -> dict[str, Any]:
+async def _answer(payload: EntityDetailsPayload, loading: asyncio.Future[Loaded], app_url: str) -> dict[str, Any]:
     try:
         loaded = await loading
     except DevinNotFoundError:
@@ -119,6 +119,6 @@ async def _answer(payload: EntityDetailsPayload, loading: asyncio.Future[Loaded]
     if loaded.session is None:
         return {"error": devin_trouble(notice or sentences.DEVIN_TIMEOUT)}
     entity: Entity | None = session_details_entity(
-        loaded.session, external_ref=payload.external_ref, entity_url=payload.entity_url, notice=notice
+        loaded.session, app_url=app_url, external_ref=payload.external_ref, entity_url=payload.entity_url, notice=notice
     )
     return {"metadata": entity} if entity is not None else {"error": NOT_FOUND}

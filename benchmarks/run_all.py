@@ -70,6 +70,16 @@ EXTERNALS = (
             ("20,000", 4, "idle poll time, 20,000 sessions"),
         ),
     ),
+    External(
+        "summary",
+        "Team summary cost by org size",
+        "bench_summary.py",
+        quick_args=("--sizes", "100", "--channels", "5"),
+        headlines=(
+            ("2,000", 1, "summary 30d Devin requests, 2,000 sessions"),
+            ("2,000", 2, "summary 30d latency, 2,000 sessions"),
+        ),
+    ),
 )
 
 

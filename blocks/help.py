@@ -13,6 +13,8 @@ USAGE = (
     f"*Usage of `{SLASH_COMMAND}`*\n"
     f"`{SLASH_COMMAND} &lt;session link or id&gt;` — insights for one Devin session: status, size, ACUs, "
     "pull requests, and what went well or badly\n"
+    f"`{SLASH_COMMAND} summary [24h|7d|30d|&lt;N&gt;d]` — the team's sessions, ACUs, pull requests and "
+    "Devin's own analyses for a period (default 7 days)\n"
     f"`{SLASH_COMMAND} help` — how to use the command\n"
     f"`{SLASH_COMMAND} alerts` — where suspension alerts go and for which reasons\n"
     f"`{SLASH_COMMAND} alerts on [reason …]` — send suspension alerts to this channel "
@@ -30,7 +32,7 @@ def usage_message(note: str | None = None) -> Message:
         blocks.append(section(f":information_source: {paragraph(note, NOTE_MAX)}"))
     blocks += [section(USAGE), context(EXAMPLE), context(TIP)]
     text = f"{escape(' '.join(note.split()))} — " if note and note.strip() else ""
-    return message(f"{text}Usage: {SLASH_COMMAND} &lt;session link or id&gt; | help | alerts", blocks)
+    return message(f"{text}Usage: {SLASH_COMMAND} &lt;session link or id&gt; | summary | help | alerts", blocks)
 
 
 def notice_message(text: str, *, emoji: str = ":warning:", mrkdwn: bool = False) -> Message:

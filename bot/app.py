@@ -19,6 +19,7 @@ from bot.config import Settings, bolt_env_guard
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
+from bot.insights.source import InsightsSource
 from bot.listeners import register_listeners
 from bot.listeners.deps import AppDeps, InsightsTiming
 from bot.slack.channels import SharedChannelDetector
@@ -224,6 +225,7 @@ def create_app(
         flexpanes=FlexpaneData(devin, sessions),
         alerts=AlertEngine.from_settings(settings, devin, slack, clock=clock) if with_alerts else None,
         insights_timing=insights_timing or InsightsTiming(),
+        team=InsightsSource(devin, alert_reasons=settings.alert_reasons, clock=clock),
     )
     register_listeners(bolt, deps)
     components: list[Component] = [deps.alerts] if deps.alerts is not None else []

@@ -14,6 +14,8 @@ class ActionId(StrEnum):
     SHARE_IN_CHANNEL = "session.share"
     VIEW_INSIGHTS = "alert.view_insights"
     OPEN_ALERT_SESSION = "alert.open"
+    SHARE_SUMMARY = "summary.share"
+    """Value: the period in days."""
 
 
 class CallbackId(StrEnum):

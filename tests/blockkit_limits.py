@@ -38,7 +38,13 @@ BLOCK_KEYS = {
     "context": {"type", "elements", "block_id"},
     "divider": {"type", "block_id"},
     "actions": {"type", "elements", "block_id"},
+    "data_visualization": {"type", "title", "chart", "block_id"},
 }
+CHART_TITLE_MAX = 50
+CHART_SERIES_MAX = 6
+CHART_CATEGORY_MAX = 20
+CHART_AXIS_LABEL_MAX = 50
+CHARTS_PER_MESSAGE_MAX = 2
 BUTTON_KEYS = {"type", "text", "action_id", "value", "url", "style"}
 VIEW_KEYS = {"type", "callback_id", "title", "close", "submit", "blocks", "private_metadata", "external_id"}
 
@@ -141,6 +147,7 @@ def _assert_blocks(blocks: Any, max_blocks: int) -> None:
     assert isinstance(blocks, list) and 0 < len(blocks) <= max_blocks, f"{len(blocks)} blocks"
     block_ids = [b["block_id"] for b in blocks if "block_id" in b]
     assert len(block_ids) == len(set(block_ids)), "duplicate block_id"
+    assert sum(1 for b in blocks if b.get("type") == "data_visualization") <= CHARTS_PER_MESSAGE_MAX
     for block in blocks:
         kind = block.get("type")
         assert kind in BLOCK_KEYS, f"unchecked block type {kind!r}"
@@ -182,6 +189,29 @@ def _actions(block: Mapping[str, Any]) -> None:
     assert len(ids) == len(set(ids)), "action_id must be unique within its block"
     for element in elements:
         _button(element)
+
+
+def _chart(block: Mapping[str, Any]) -> None:
+    """`data_visualization` (2026-06): title ≤ 50; bar/area/line have 1–6 named series over `axis_config`."""
+    title = block["title"]
+    assert isinstance(title, str) and title.strip() and len(title) <= CHART_TITLE_MAX, title
+    chart = block["chart"]
+    assert chart["type"] in ("bar", "area", "line", "pie"), chart["type"]
+    if chart["type"] == "pie":
+        assert 1 <= len(chart["segments"]) <= CHART_SERIES_MAX
+        return
+    axis = chart["axis_config"]
+    categories = axis["categories"]
+    assert categories and all(0 < len(c) <= CHART_CATEGORY_MAX for c in categories), categories
+    assert len(set(categories)) == len(categories), "categories must be unique"
+    for label in ("x_label", "y_label"):
+        assert len(axis.get(label, "")) <= CHART_AXIS_LABEL_MAX
+    series = chart["series"]
+    assert 1 <= len(series) <= CHART_SERIES_MAX
+    assert len({s["name"] for s in series}) == len(series), "series names must be unique"
+    for one in series:
+        assert {p["label"] for p in one["data"]} <= set(categories), "data labels must be axis categories"
+        assert all(isinstance(p["value"], int | float) for p in one["data"])
 
 
 def _button(button: Mapping[str, Any]) -> None:
@@ -234,4 +264,11 @@ def _walk(payload: Any) -> Iterator[Mapping[str, Any]]:
             yield from _walk(item)
 
 
-_CHECKS = {"header": _header, "section": _section, "context": _context, "divider": _divider, "actions": _actions}
+_CHECKS = {
+    "header": _header,
+    "section": _section,
+    "context": _context,
+    "divider": _divider,
+    "actions": _actions,
+    "data_visualization": _chart,
+}

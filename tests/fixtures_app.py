@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,7 @@ async def running_app(
     retry: RetryPolicy = TEST_RETRY,
     devin_kwargs: dict[str, Any] | None = None,
     with_alerts: bool = False,
+    clock: Callable[[], float] = time.time,
     **overrides: Any,
 ) -> AsyncIterator[RunningApp]:
     """The app on a free port; `with_alerts` adds the alert engine (store, scheduler) as `devin-insights run` has it."""
@@ -97,7 +99,7 @@ async def running_app(
     database_url = overrides.pop("database_url", f"sqlite:///{tmp_path}/store.db")
     settings = sandbox_settings(devin.url, slack.api_url, database_url, **overrides)
     client = DevinClient.create(api_url=devin.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=retry)
-    app = create_app(settings, devin=client, with_alerts=with_alerts, insights_timing=timing)
+    app = create_app(settings, devin=client, with_alerts=with_alerts, insights_timing=timing, clock=clock)
     runner = web.AppRunner(app.web_application(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
+
 from benchmarks import bench_alert_latency, bench_command, bench_memory, bench_throughput, bench_unfurl
 from benchmarks.report import BenchResult, Headline, percentile
 from benchmarks.run_all import Section, demote, lifted, render
@@ -102,3 +104,12 @@ def test_run_all_lifts_cells_from_a_captured_table() -> None:
     assert captured.startswith("### Title")
     wanted = [("sessions/s", 1, "speed"), ("20,000", 2, "requests"), ("missing", 1, "gone"), ("20,000", 9, "x")]
     assert lifted(captured, wanted) == [("speed", "9,000"), ("requests", "2")]
+
+
+def test_bench_summary_quick_counts_requests(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import bench_summary
+
+    bench_summary.main(["--sizes", "100", "--channels", "3"])
+    out = capsys.readouterr().out
+    assert "| 100 | 5 |" in out  # one page plus the four org-level requests
+    assert "| 100 | 3 | 5 |" in out  # three channels, one shared fetch

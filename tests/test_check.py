@@ -130,3 +130,16 @@ async def test_check_cli_exit_codes_and_no_secrets(
     assert code == 2 and "DEVIN_API_KEY" in output
     for secret in (WRONG_DEVIN_KEY, "not-a-key-secretvalue", SANDBOX_BOT_TOKEN, SANDBOX_API_KEY):
         assert secret not in output
+
+
+async def test_check_reports_the_metrics_and_consumption_permissions(tmp_path: Path) -> None:
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        granted = await run_checks(_settings(tmp_path, devin, slack))
+        devin.metrics_permission = devin.consumption_permission = False
+        withheld = await run_checks(_settings(tmp_path, devin, slack))
+    levels = {line.subject: line.level for line in granted.lines}
+    assert levels["devin metrics"] == levels["devin consumption"] == "ok"
+    assert withheld.passed  # summaries still work, estimated
+    warned = {line.subject: line for line in withheld.lines if line.level == "warn"}
+    assert "ViewOrgMetrics" in warned["devin metrics"].detail
+    assert "ViewOrgConsumption" in warned["devin consumption"].detail

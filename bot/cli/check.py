@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
 from bot.devin.retry import RetryPolicy
+from bot.devin.metrics import PERMISSION_CONSUMPTION, PERMISSION_METRICS
 from bot.slack.client import slack_web_client
 from bot.slack.scopes import BOT_SCOPES, ESSENTIAL_SCOPES
 from bot.store import Store, outbox, sessions
@@ -214,6 +215,29 @@ async def _check_devin_permissions(settings: Settings, devin: DevinClient, repor
         report.warn("devin generate", f"could not tell ({type(error).__name__})", "try again later")
     else:
         report.ok("devin generate", "ManageOrgSessions granted (Generate insights works)")
+    await _check_team_permissions(devin, report)
+
+
+async def _check_team_permissions(devin: DevinClient, report: CheckReport) -> None:
+    """`summary`, digests and the budget read the org metrics and consumption; each degrades without its own."""
+    now = int(time.time())
+    probes = (
+        ("devin metrics", PERMISSION_METRICS, "counts and pull requests", devin.get_session_metrics(now - 3600, now)),
+        ("devin consumption", PERMISSION_CONSUMPTION, "ACUs", devin.get_daily_consumption(now - 86_400, now)),
+    )
+    for subject, permission, what, probe in probes:
+        try:
+            await probe
+        except DevinAuthError:
+            report.warn(
+                subject,
+                f"the role lacks {permission}: summaries estimate {what} from the session list",
+                f"add {permission} to the service user's role for Devin's own figures, or ignore this",
+            )
+        except DevinError as error:
+            report.warn(subject, f"could not tell ({type(error).__name__})", "try again later")
+        else:
+            report.ok(subject, f"{permission} granted (summaries show Devin's own {what})")
 
 
 async def _check_alert_channel(settings: Settings, slack: AsyncWebClient | None, report: CheckReport) -> None:

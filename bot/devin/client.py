@@ -24,6 +24,7 @@ from bot.devin.errors import (
 )
 from bot.devin.filters import SessionFilters
 from bot.devin.links import is_session_id
+from bot.devin.metrics import DailyConsumption, PrMetrics, SessionMetrics
 from bot.devin.models import (
     DevinModel,
     GenerateInsightsResult,
@@ -148,6 +149,19 @@ class DevinClient:
         """Every session with metrics and analysis (`GET …/sessions/insights`), fetched lazily."""
         return self._iterate(f"{self._org_path}/sessions/insights", SessionInsights, filters, page_size)
 
+    async def get_session_metrics(self, time_after: int, time_before: int) -> SessionMetrics:
+        """`GET …/metrics/sessions` for `[time_after, time_before)` (ViewOrgMetrics)."""
+        return await self._get_window(f"{self._org_path}/metrics/sessions", SessionMetrics, time_after, time_before)
+
+    async def get_pr_metrics(self, time_after: int, time_before: int) -> PrMetrics:
+        """`GET …/metrics/prs` for `[time_after, time_before)` (ViewOrgMetrics)."""
+        return await self._get_window(f"{self._org_path}/metrics/prs", PrMetrics, time_after, time_before)
+
+    async def get_daily_consumption(self, time_after: int, time_before: int) -> DailyConsumption:
+        """`GET …/consumption/daily`: ACUs per billing day (days start 08:00 UTC; ViewOrgConsumption)."""
+        path = f"{self._org_path}/consumption/daily"
+        return await self._get_window(path, DailyConsumption, time_after, time_before)
+
     # --- plumbing ------------------------------------------------------------------------------
 
     @property
@@ -162,6 +176,10 @@ class DevinClient:
 
     async def _get_model(self, path: str, model: type[ModelT]) -> ModelT:
         return _parse(model, await self._request("GET", path), "GET", path)
+
+    async def _get_window(self, path: str, model: type[ModelT], time_after: int, time_before: int) -> ModelT:
+        params = {"time_after": time_after, "time_before": time_before}
+        return _parse(model, await self._request("GET", path, params=params), "GET", path)
 
     async def _page(
         self, path: str, model: type[ModelT], filters: SessionFilters | None, first: int, after: str | None

@@ -17,6 +17,7 @@ from bot.listeners.deps import AppDeps
 from bot.listeners.entities import make_entity_details_requested
 from bot.listeners.error_handler import handle_error
 from bot.listeners.home import make_app_home_opened
+from bot.listeners.insights import make_share_summary
 from bot.listeners.middleware import make_access_middleware, make_respond_middleware
 from bot.listeners.unfurls import make_link_shared
 
@@ -35,6 +36,7 @@ def register_listeners(app: AsyncApp, deps: AppDeps) -> None:
     app.action(ActionId.VIEW_INSIGHTS.value)(track(make_view_insights(deps)))
     app.action(ActionId.OPEN_IN_DEVIN.value)(track(handle_link_button))
     app.action(ActionId.OPEN_ALERT_SESSION.value)(track(handle_link_button))
+    app.action(ActionId.SHARE_SUMMARY.value)(track(make_share_summary(deps)))
     app.event("link_shared")(track(make_link_shared(deps)))
     app.event("entity_details_requested")(track(make_entity_details_requested(deps)))
     app.event("app_home_opened")(track(make_app_home_opened(deps)))

@@ -21,7 +21,8 @@ from bot.alerts.records import ChannelSettings
 from bot.devin.errors import DevinError
 from bot.listeners import failures
 from bot.listeners.deps import AppDeps
-from bot.slack.grammar import AlertSettings, Invalid, LookupSession, ShowHelp, parse_command
+from bot.listeners.insights import summary_card
+from bot.slack.grammar import AlertSettings, Invalid, LookupSession, ShowHelp, Summary, parse_command
 from bot.slack.payloads import CommandPayload
 from bot.slack.respond import Respond
 from bot.store.errors import STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
@@ -48,6 +49,8 @@ def make_devin_command(deps: AppDeps) -> Handler:
                 await _reply(respond, await lookup_card(deps, ref.session_id, payload.channel_id, note=note))
             case AlertSettings() as request:
                 await _reply(respond, await alert_settings_reply(deps, request, payload, client))
+            case Summary(days=days):
+                await _reply(respond, await summary_card(deps, days, payload.channel_id))
 
     return handle_devin_command
 

@@ -12,6 +12,7 @@ from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
 from bot.listeners.inflight import InFlight
+from bot.insights.source import InsightsSource
 from bot.slack.channels import SharedChannelDetector
 from bot.slack.dedupe import EventDeduper
 from bot.slack.policy import AccessPolicy
@@ -45,3 +46,5 @@ class AppDeps:
     insights_timing: InsightsTiming = field(default_factory=InsightsTiming)
     inflight: InFlight = field(default_factory=InFlight)
     """Listener runs still going after their ack."""
+    team: InsightsSource | None = None
+    """The org's figures per period (summary, digests, budget, App Home); None only in narrow unit tests."""

@@ -43,6 +43,7 @@ from bot.sandbox.devin_faults import (
     malform,
     take_fault,
 )
+from bot.sandbox.devin_metrics import add_metrics_routes
 from bot.sandbox.devin_query import (
     DETAIL_NOT_FOUND,
     PAGE_SIZE_DEFAULT,
@@ -129,6 +130,8 @@ class DevinSimulator(DevinOrgState):
         app_url: str = APP_URL,
         recent_billing_suspension: bool = False,
         manage_sessions: bool = True,
+        metrics_permission: bool = True,
+        consumption_permission: bool = True,
     ) -> None:
         super().__init__(
             org_id=org_id,
@@ -140,6 +143,10 @@ class DevinSimulator(DevinOrgState):
         )
         self.manage_sessions = manage_sessions
         """False simulates a key without ManageOrgSessions: `generate` answers 403."""
+        self.metrics_permission = metrics_permission
+        """False simulates a key without ViewOrgMetrics: `…/metrics/*` answer 403."""
+        self.consumption_permission = consumption_permission
+        """False simulates a key without ViewOrgConsumption: `…/consumption/daily` answers 403."""
         self.requests: list[RecordedRequest] = []
         self.url = ""
         self._api_key = api_key.encode()
@@ -187,6 +194,7 @@ class DevinSimulator(DevinOrgState):
         app.router.add_get(f"{session}/insights", self._get_insights)
         app.router.add_post(f"{session}/insights/generate", self._generate)
         app.router.add_get(f"{session}/messages", self._list_messages)
+        add_metrics_routes(app, self)
         add_control_routes(app, self)
         return app
 
@@ -336,6 +344,10 @@ class DevinSimulator(DevinOrgState):
             "total": page.total,
         }
         return web.json_response(body)
+
+    def check_org(self, request: web.Request) -> None:
+        """403 "lacks ViewOrgSessions" for a path naming another organization."""
+        self._check_org(request)
 
     def _check_org(self, request: web.Request) -> None:
         if request.match_info.get("org_id") != self.org_id:

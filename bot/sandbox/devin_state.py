@@ -125,6 +125,10 @@ class DevinOrgState:
 
     # --- reads and writes behind the /v3 handlers (records returned are the stored ones, not copies) --
 
+    def stored(self) -> list[Record]:
+        """Every stored record itself, not a copy: for handlers that only read (metrics over 20,000 sessions)."""
+        return list(self._sessions.values())
+
     def find(self, session_id: str) -> Record | None:
         """The stored record, or None for an unknown or malformed id."""
         return self._sessions.get(session_id) if SESSION_ID_RE.fullmatch(session_id) else None

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.devin.links import SessionRef, find_session_refs
 from bot.devin.models import SUSPENSION_REASONS, unknown_suspension_reasons
+from bot.insights.period import PERIOD_DEFAULT_DAYS, PERIOD_MAX_DAYS
 
 TEXT_MAX = 4000
 """Slack sends at most a few thousand characters; anything longer is refused unparsed."""
 ECHO_MAX = 40
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
 ALERTS_WORD = "alerts"
+SUMMARY_WORD = "summary"
+PERIOD_RE = re.compile(r"(?P<n>\d{1,6})(?P<unit>[dh])")
+PERIOD_HELP = f"Use `24h`, `7d`, `30d` or any `<N>d` up to `{PERIOD_MAX_DAYS}d`."
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,20 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """`summary [24h|7d|30d|<N>d]`: the team's figures for the last `days` days."""
+
+    days: int = PERIOD_DEFAULT_DAYS
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Unparseable text; `reason` is one plain sentence for the user."""
 
     reason: str
 
 
-Command = ShowHelp | LookupSession | AlertSettings | Invalid
+Command = ShowHelp | LookupSession | AlertSettings | Summary | Invalid
 
 
 def parse_command(text: str, app_host: str) -> Command:
@@ -54,6 +66,8 @@ def parse_command(text: str, app_host: str) -> Command:
         return ShowHelp()
     if words[0].lower() == ALERTS_WORD:
         return _parse_alerts(words[1:])
+    if words[0].lower() == SUMMARY_WORD:
+        return _parse_summary(words[1:])
     refs = find_session_refs(text, app_host)
     if not refs:
         return Invalid(f"I couldn't find a Devin session link or id in `{_echo(text)}`.")
@@ -83,6 +97,30 @@ def _parse_alerts(args: list[str]) -> Command:
     return Invalid(
         f"`alerts {_echo(' '.join(args))}` is not an alerts command; use `alerts`, `alerts on` or `alerts off`."
     )
+
+
+def _parse_summary(args: list[str]) -> Command:
+    if not args:
+        return Summary()
+    days = parse_period(args[0]) if len(args) == 1 else None
+    if days is None:
+        return Invalid(f"`{_echo(' '.join(args))}` is not a period. {PERIOD_HELP}")
+    if not 1 <= days <= PERIOD_MAX_DAYS:
+        return Invalid(
+            f"A summary covers 1 to {PERIOD_MAX_DAYS} days; `{_echo(args[0])}` is outside that. {PERIOD_HELP}"
+        )
+    return Summary(days)
+
+
+def parse_period(word: str) -> int | None:
+    """`24h` → 1, `7d` → 7, `48h` → 2; None when `word` is not a period (hours must make whole days)."""
+    match = PERIOD_RE.fullmatch(word.lower())
+    if match is None:
+        return None
+    n = int(match["n"])
+    if match["unit"] == "h":
+        return n // 24 if n % 24 == 0 else None
+    return n
 
 
 def _echo(text: str) -> str:

@@ -1,0 +1,159 @@
+"""Benchmark: `summary 30d` cost by org size (latency, Devin requests), and digests due together (1 vs 50 channels).
+
+Run: `uv run python benchmarks/bench_summary.py [--sizes 100 2000 20000] [--channels 50]`.
+
+The simulated org runs in a child process (this script with `--serve N`), on loopback, with every session
+created inside the window (the worst case for a 30-day summary) and carrying an analysis. One run is what
+`/devin-insights summary 30d` does after its ack: fetch (paged listing plus the metrics and consumption
+parts, concurrently) and render the card. Each run uses a fresh source, so nothing is cached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+from blocks.summary import summary_message  # noqa: E402
+from bot.devin.client import BACKGROUND_RETRY, DevinClient  # noqa: E402
+from bot.insights.period import Window  # noqa: E402
+from bot.insights.source import InsightsSource  # noqa: E402
+from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID  # noqa: E402
+from bot.sandbox.devin_org import DevinSimulator, serve_forever  # noqa: E402
+from bot.sandbox.devin_seed import analysis_feature  # noqa: E402
+
+DEFAULT_SIZES = (100, 2_000, 20_000)
+DEFAULT_CHANNELS = 50
+RUNS = 3
+READY_PREFIX = "SIMULATOR_URL="
+TARGET_REQUESTS_2000 = 30
+TARGET_SECONDS_2000 = 5.0
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    requests: int
+
+
+def _client(url: str) -> DevinClient:
+    return DevinClient.create(api_url=url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=BACKGROUND_RETRY)
+
+
+async def _requests(url: str, *, clear: bool = False) -> int:
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {SANDBOX_API_KEY}"}) as http:
+        if clear:
+            await http.delete("/_sandbox/requests")
+            return 0
+        return len((await http.get("/_sandbox/requests")).json()["items"])
+
+
+async def summary_once(url: str) -> Run:
+    client = _client(url)
+    try:
+        await _requests(url, clear=True)
+        source = InsightsSource(client, alert_reasons=("out_of_credits",))
+        started = time.perf_counter()
+        figures = await source.last_days(30)
+        summary_message(figures, title="Devin: the last 30 days", shareable_days=30)
+        seconds = time.perf_counter() - started
+        return Run(seconds, await _requests(url))
+    finally:
+        await client.aclose()
+
+
+async def channels_together(url: str, channels: int) -> Run:
+    """`channels` digests due at the same instant ask for the same window: they share one fetch."""
+    client = _client(url)
+    try:
+        await _requests(url, clear=True)
+        source = InsightsSource(client, alert_reasons=("out_of_credits",))
+        window = Window.last_days(1, time.time())
+        started = time.perf_counter()
+        results = await asyncio.gather(*(source.window(window) for _ in range(channels)))
+        for figures in results:
+            summary_message(figures, title="Daily digest")
+        return Run(time.perf_counter() - started, await _requests(url))
+    finally:
+        await client.aclose()
+
+
+def start_server(sessions: int) -> tuple[subprocess.Popen[str], str]:
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(sessions)], stdout=subprocess.PIPE, text=True, bufsize=1
+    )
+    assert child.stdout is not None
+    line = child.stdout.readline().strip()
+    if not line.startswith(READY_PREFIX):
+        child.kill()
+        raise SystemExit(f"the simulator did not start: {line!r}")
+    return child, line.removeprefix(READY_PREFIX)
+
+
+def serve(sessions: int) -> None:
+    def ready(simulator: DevinSimulator) -> None:
+        simulator.add_many(sessions, acus_consumed=2.5, analysis=analysis_feature(), status="exit")
+        print(READY_PREFIX + simulator.url, flush=True)
+
+    try:
+        asyncio.run(serve_forever(seed=False, ready=ready))
+    except KeyboardInterrupt:
+        pass
+
+
+def measure(size: int, channels: int) -> tuple[Run, Run | None, Run | None]:
+    child, url = start_server(size)
+    try:
+        asyncio.run(summary_once(url))  # warm-up
+        runs = [asyncio.run(summary_once(url)) for _ in range(RUNS)]
+        median = Run(statistics.median(r.seconds for r in runs), runs[-1].requests)
+        one = many = None
+        if size == DEFAULT_SIZES[1] or size == min(DEFAULT_SIZES):
+            one = asyncio.run(channels_together(url, 1))
+            many = asyncio.run(channels_together(url, channels))
+        return median, one, many
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--channels", type=int, default=DEFAULT_CHANNELS)
+    parser.add_argument("--serve", type=int, metavar="N", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve is not None:
+        serve(args.serve)
+        return
+    rows, digest_rows = [], []
+    for size in args.sizes:
+        run, one, many = measure(size, args.channels)
+        rows.append(f"| {size:,} | {run.requests} | {run.seconds * 1000:,.0f} ms |")
+        if one is not None and many is not None:
+            digest_rows.append(f"| {size:,} | 1 | {one.requests} | {one.seconds * 1000:,.0f} ms |")
+            digest_rows.append(f"| {size:,} | {args.channels} | {many.requests} | {many.seconds * 1000:,.0f} ms |")
+    print(f"## Team summary cost by org size (Python {platform.python_version()}, median of {RUNS})\n")
+    print("| sessions in the 30 days | Devin requests | summary 30d (fetch + render) |")
+    print("|---|---|---|")
+    print("\n".join(rows))
+    print(f"\nTarget: 2,000 sessions in ≤ {TARGET_REQUESTS_2000} requests and a few seconds.\n")
+    print("| sessions | channels due together | Devin requests | time to every card |")
+    print("|---|---|---|---|")
+    print("\n".join(digest_rows))
+
+
+if __name__ == "__main__":
+    main()

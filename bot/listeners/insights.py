@@ -1,0 +1,93 @@
+"""`/devin-insights summary` and its *Share in channel* button: orchestration only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks import sentences
+from blocks.help import notice_message
+from blocks.kit import Message
+from blocks.summary import period_label, summary_message
+from bot.devin.errors import DevinError
+from bot.insights.figures import Figures
+from bot.insights.period import PERIOD_MAX_DAYS
+from bot.listeners import failures
+from bot.listeners.deps import AppDeps
+from bot.slack.payloads import ActionPayload
+from bot.slack.respond import Respond
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[..., Awaitable[None]]
+
+INSIGHTS_UNAVAILABLE = "Team insights are not available in this app."
+INVALID_PERIOD_BUTTON = "That button no longer points at a valid period. Run `/devin-insights summary` again."
+
+
+def summary_title(days: int) -> str:
+    return f"Devin: {period_label(days)}"
+
+
+async def summary_card(deps: AppDeps, days: int, channel_id: str) -> Message:
+    """The ephemeral summary card for the last `days` days, or one sentence saying why not."""
+    figures = await _figures(deps, days, channel_id)
+    if not isinstance(figures, Figures):
+        return figures
+    return summary_message(figures, title=summary_title(days), shareable_days=days)
+
+
+async def _figures(deps: AppDeps, days: int, channel_id: str) -> Figures | Message:
+    if not deps.access.channel_allowed(channel_id):
+        return notice_message(sentences.NOT_ALLOWED_CHANNEL, emoji=":no_entry:")
+    if deps.team is None:
+        return notice_message(INSIGHTS_UNAVAILABLE)
+    try:
+        return await deps.team.last_days(days)
+    except DevinError as error:
+        log.info("command.summary.failed", extra={"days": days, "error": type(error).__name__})
+        return notice_message(failures.devin_error_sentence(error))
+
+
+def make_share_summary(deps: AppDeps) -> Handler:
+    """*Share in channel*: post the same figures (from the short cache) visibly, saying who shared them."""
+
+    async def handle_share_summary(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient, respond: Respond
+    ) -> None:
+        await ack()
+        payload = ActionPayload.parse(body, action)
+        days = int(payload.value) if payload.value.isdigit() else 0
+        if not 1 <= days <= PERIOD_MAX_DAYS:
+            await _notice(respond, INVALID_PERIOD_BUTTON)
+            return
+        figures = await _figures(deps, days, payload.channel_id)
+        if not isinstance(figures, Figures):
+            await respond(
+                text=figures["text"], blocks=figures["blocks"], response_type="ephemeral", replace_original=False
+            )
+            return
+        message = summary_message(figures, title=summary_title(days), shared_by_user_id=payload.user_id)
+        try:
+            await client.chat_postMessage(
+                channel=payload.channel_id, text=message["text"], blocks=message["blocks"], unfurl_links=False
+            )
+        except SlackApiError as error:
+            code = error.response.get("error")
+            log.info("action.share_summary.failed", extra={"channel": payload.channel_id, "error": code})
+            await _notice(respond, failures.slack_error_sentence(error))
+
+    return handle_share_summary
+
+
+async def _notice(respond: Respond, sentence: str) -> None:
+    await _send(respond, notice_message(sentence))
+
+
+async def _send(respond: Respond, message: Message) -> None:
+    await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)

@@ -1,0 +1,144 @@
+"""`/devin-insights summary` end to end: signed requests, the Slack stand-in, the simulated org over real HTTP.
+
+Expected figures are computed here from the simulator's own sessions, never from the app's code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.ids import ActionId
+from bot.insights.period import DAY, billing_day
+from bot.sandbox import SANDBOX_CHANNEL_ID
+from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control
+from tests.fixtures_app import RunningApp, running_app
+
+HOSTS = ("app.devin.ai", "github.com")
+
+
+@pytest.fixture
+async def frozen(tmp_path: Any) -> AsyncIterator[tuple[RunningApp, float]]:
+    now = float(int(time.time()))  # whole seconds, as Devin's timestamps and the app's windows are
+    async with running_app(tmp_path, clock=lambda: now) as running:
+        yield running, now
+
+
+def _text(message: dict[str, Any]) -> str:
+    return json.dumps(message["blocks"], ensure_ascii=False)
+
+
+def _figure(card: dict[str, Any], pattern: str) -> str:
+    match = re.search(pattern, _text(card))
+    assert match is not None, f"{pattern!r} not in the card"
+    return match.group(1)
+
+
+def _created(live: RunningApp, now: float, days: int) -> list[dict[str, Any]]:
+    return [s for s in live.devin.sessions() if now - days * DAY <= s["created_at"] < now]
+
+
+def _top_label(rows: list[dict[str, Any]]) -> str:
+    counts: Counter[str] = Counter()
+    for row in rows:
+        if row.get("analysis"):
+            counts.update({i["label"] for i in row["analysis"].get("issues") or [] if i.get("label")})
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+async def _summary(live: RunningApp, text: str) -> dict[str, Any]:
+    result, hook = await live.command(text)
+    assert result.status == 200 and result.body == ""  # ack first; the card follows
+    (card,) = await live.responses(hook)
+    assert card["response_type"] == "ephemeral"
+    assert_message_limits(card)
+    assert_no_unescaped_control(card, allowed_hosts=HOSTS)
+    return card
+
+
+@pytest.mark.parametrize("days", [7, 30])
+async def test_summary_figures_equal_what_the_org_holds(frozen: tuple[RunningApp, float], days: int) -> None:
+    live, now = frozen
+    card = await _summary(live, f"summary {days}d")
+    created = _created(live, now, days)
+    merged = [s for s in created if any(p.get("pr_state") == "merged" for p in s["pull_requests"])]
+    # Consumption is per billing day (from 08:00 UTC): the ACU figure covers the window's billing days.
+    first_day = billing_day(int(now - days * DAY))
+    acus = sum(s["acus_consumed"] for s in live.devin.sessions() if first_day <= s["created_at"] < now)
+    assert int(_figure(card, r"\*([\d,]+) sessions\* created")) == len(created)
+    assert int(_figure(card, r"([\d,]+) sessions? merged a pull request")) == len(merged)
+    assert float(_figure(card, r"\*([\d,.]+) ACUs\* consumed").replace(",", "")) == pytest.approx(acus, abs=0.01)
+    biggest = max(created, key=lambda s: s["acus_consumed"])
+    assert _figure(card, r"Biggest sessions by ACUs\*\\n• <[^|]+\|([^>]+)>") == biggest["title"]
+    assert f"*Most common issues:* {_top_label(created)} (" in _text(card)
+    assert "data_visualization" in _text(card) and "ACUs per billing day:" in _text(card)
+    assert "(estimate)" not in _text(card)
+    assert ActionId.SHARE_SUMMARY.value in _text(card)
+
+
+async def test_summary_without_metrics_and_consumption_permissions_estimates_and_says_so(
+    frozen: tuple[RunningApp, float],
+) -> None:
+    live, now = frozen
+    live.devin.metrics_permission = live.devin.consumption_permission = False
+    card = await _summary(live, "summary 30d")
+    created = _created(live, now, 30)
+    merged = [s for s in created if any(p.get("pr_state") == "merged" for p in s["pull_requests"])]
+    assert int(_figure(card, r"\*([\d,]+) sessions\* created")) == len(created)
+    assert int(_figure(card, r"([\d,]+) sessions? merged a pull request")) == len(merged)
+    acus = sum(s["acus_consumed"] for s in created)  # summed from the sessions, for exactly the window
+    assert float(_figure(card, r"\*([\d,.]+) ACUs\* consumed").replace(",", "")) == pytest.approx(acus, abs=0.01)
+    assert "(estimate)" in _text(card)
+    assert "*ViewOrgMetrics*" in _text(card) and "*ViewOrgConsumption*" in _text(card)
+    assert f"*Most common issues:* {_top_label(created)} (" in _text(card)
+
+
+async def test_summary_costs_pages_not_sessions_and_a_repeat_is_cached(frozen: tuple[RunningApp, float]) -> None:
+    live, _ = frozen
+    live.devin.add_many(900, acus_consumed=1.5)
+    await _summary(live, "summary 30d")
+    listing = live.devin.requests_to("/sessions/insights")
+    assert len(listing) == -(-len(live.devin.sessions()) // 200)  # every session was updated in the window
+    assert len(live.devin.requests) == len(listing) + 4  # metrics ×2, prs, consumption
+    before = len(live.devin.requests)
+    await _summary(live, "summary 30d")
+    assert len(live.devin.requests) == before
+
+
+async def test_summary_share_posts_the_same_figures_in_the_channel(frozen: tuple[RunningApp, float]) -> None:
+    live, _ = frozen
+    card = await _summary(live, "summary")
+    fetched = len(live.devin.requests)
+    result, _ = await live.click(ActionId.SHARE_SUMMARY.value, "7")
+    assert result.status == 200
+    (post,) = await live.slack.wait_for("chat.postMessage", count=1)
+    assert post.body["channel"] == SANDBOX_CHANNEL_ID
+    shared = json.dumps(post.body["blocks"], ensure_ascii=False)
+    assert _figure(card, r"\*([\d,]+) sessions\* created") in shared and "Shared by <@" in shared
+    assert ActionId.SHARE_SUMMARY.value not in shared
+    assert len(live.devin.requests) == fetched  # the cache answered
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("summary 0d", "1 to 90 days"), ("summary 400d", "1 to 90 days"), ("summary yesterday", "is not a period")],
+)
+async def test_summary_bad_periods_get_a_clear_sentence(live: RunningApp, text: str, says: str) -> None:
+    result, hook = await live.command(text)
+    assert result.status == 200
+    (reply,) = await live.responses(hook)
+    assert says in _text(reply)
+    assert live.devin.requests == []
+
+
+async def test_summary_devin_down_is_one_sentence(live: RunningApp) -> None:
+    live.devin.inject(status=503, path_contains="/sessions/insights", times=-1)
+    result, hook = await live.command("summary")
+    (reply,) = await live.responses(hook)
+    assert "Devin" in _text(reply) and "sessions created" not in _text(reply)

@@ -1,0 +1,70 @@
+"""The summary card and chart builders: limits and escaping for any sessions, and the chart's text twin."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from blocks.chart import BARS_MAX, bar_chart, bucketed
+from blocks.summary import summary_message
+from bot.devin.models import SessionInsights
+from bot.insights.figures import Gap, OrgData, aggregate
+from tests import insights_samples as team
+from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control, mrkdwn_texts
+from tests.test_blocks_properties import HOSTILE, SETTINGS, insights, texts
+
+in_window = st.integers(team.WINDOW.previous().start, team.WINDOW.end - 1)
+gaps = st.lists(st.builds(Gap, st.sampled_from(["metrics", "consumption"]), st.none() | texts), max_size=2)
+
+
+def _placed(item: SessionInsights, created: int) -> SessionInsights:
+    return item.model_copy(update={"created_at": created})
+
+
+@SETTINGS
+@given(
+    st.lists(st.builds(_placed, insights, in_window), max_size=10),
+    gaps,
+    st.none() | st.sampled_from(["U024BE7LH", "<!channel>"]) | texts,
+    st.sampled_from(HOSTILE) | texts,
+)
+def test_summary_any_sessions_within_limits_and_escaped(
+    rows: list[SessionInsights], missing: list[Gap], user: Any, title: str
+) -> None:
+    figures = aggregate(OrgData(rows, gaps=tuple(missing)), team.WINDOW, alert_reasons=team.REASONS)
+    message = summary_message(figures, title=title, shareable_days=7, shared_by_user_id=user)
+    assert_message_limits(message)
+    hosts = {"app.devin.ai", "github.com", "gitlab.example.com"}
+    assert_no_unescaped_control(message, allowed_hosts=hosts)
+
+
+def test_summary_hostile_strings_never_ping_or_link() -> None:
+    message = summary_message(team.figures(team.hostile_sessions()), title="<!channel> hi", shared_by_user_id="<!here>")
+    text = json.dumps(list(mrkdwn_texts(message)), ensure_ascii=False)  # plain_text (the header) parses no markup
+    assert "<!channel>" not in text and "<!here>" not in text and "<https://evil.example" not in text
+    assert_no_unescaped_control(message, allowed_hosts=("app.devin.ai", "github.com"))
+
+
+def test_summary_chart_has_a_text_twin_with_the_same_numbers() -> None:
+    message = summary_message(team.with_org_parts(), title="t")
+    (chart,) = [b for b in message["blocks"] if b["type"] == "data_visualization"]
+    twin = message["blocks"][message["blocks"].index(chart) + 1]["elements"][0]["text"]
+    for point in chart["chart"]["series"][0]["data"]:
+        assert f"{point['label']} {point['value']:,.2f}" in twin
+
+
+def test_summary_without_acus_has_no_chart() -> None:
+    message = summary_message(team.figures([]), title="t")
+    assert not [b for b in message["blocks"] if b["type"] == "data_visualization"]
+
+
+def test_chart_buckets_long_periods_and_keeps_the_sum() -> None:
+    points = [(f"d{n}", 1.0) for n in range(90)]
+    bars = bucketed(points)
+    assert len(bars) <= BARS_MAX and sum(v for _, v in bars) == 90
+    block = bar_chart("x" * 80, bars, series="ACUs", y_label="ACUs")
+    assert len(block["title"]) <= 50
+    assert_message_limits({"text": "t", "blocks": [block]})

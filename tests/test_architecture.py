@@ -21,6 +21,9 @@ PURE_MODULES = (
     "bot.devin.links",
     "bot.slack.grammar",
     "bot.slack.payloads",
+    "bot.devin.metrics",
+    "bot.insights.figures",
+    "bot.insights.period",
     *sorted(f"blocks.{path.stem}" for path in (REPO / "blocks").glob("*.py") if path.stem != "__init__"),
 )
 

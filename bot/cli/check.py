@@ -14,8 +14,8 @@ from bot.app import devin_client
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
-from bot.devin.retry import RetryPolicy
 from bot.devin.metrics import PERMISSION_CONSUMPTION, PERMISSION_METRICS
+from bot.devin.retry import RetryPolicy
 from bot.slack.client import slack_web_client
 from bot.slack.scopes import BOT_SCOPES, ESSENTIAL_SCOPES
 from bot.store import Store, outbox, sessions

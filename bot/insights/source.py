@@ -19,8 +19,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.devin.client import DevinClient, SessionFilters
+from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError
+from bot.devin.filters import SessionFilters
 from bot.devin.metrics import PERMISSION_CONSUMPTION, PERMISSION_METRICS
 from bot.devin.models import SessionInsights
 from bot.insights.figures import Figures, Gap, OrgData, aggregate

@@ -11,8 +11,8 @@ from bot.config import Settings
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
-from bot.listeners.inflight import InFlight
 from bot.insights.source import InsightsSource
+from bot.listeners.inflight import InFlight
 from bot.slack.channels import SharedChannelDetector
 from bot.slack.dedupe import EventDeduper
 from bot.slack.policy import AccessPolicy

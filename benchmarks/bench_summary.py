@@ -25,7 +25,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from blocks.summary import summary_message  # noqa: E402
-from bot.devin.client import BACKGROUND_RETRY, DevinClient  # noqa: E402
+from bot.devin.client import DevinClient  # noqa: E402
+from bot.devin.retry import BACKGROUND_RETRY  # noqa: E402
 from bot.insights.period import Window  # noqa: E402
 from bot.insights.source import InsightsSource  # noqa: E402
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID  # noqa: E402

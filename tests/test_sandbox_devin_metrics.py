@@ -41,7 +41,7 @@ async def test_sandbox_session_metrics_count_sessions_created_in_the_window(
 async def test_sandbox_metrics_need_their_window(org: tuple[DevinSimulator, httpx.AsyncClient]) -> None:
     _, http = org
     response = await http.get(f"{ORG}/metrics/sessions", params={"time_after": 0})
-    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["query", "time_before"]
+    assert response.status_code == 422 and response.json()["errors"][0]["location"] == "query.time_before"
 
 
 async def test_sandbox_consumption_adds_up_to_the_sessions_by_billing_day(

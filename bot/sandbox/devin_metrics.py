@@ -7,7 +7,7 @@ Choices where the reference leaves room (tests rely on them):
   `acus_consumed` on the billing day it was created, so the daily figures add up to the session sums.
 - Billing days start at 08:00 UTC; `consumption/daily` lists the days that start in
   `[billing day of time_after, time_before)`, empty days included.
-- A permission the key lacks answers 403 with an RFC 9457 ProblemDetail naming it (§17).
+- A permission the key lacks answers 403 with an RFC 9457 ProblemDetail naming it (§17), as every error here does.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.sandbox.devin_problem import problem_response
 from bot.sandbox.devin_query import Record, Reject, query_int
 
 if TYPE_CHECKING:
@@ -31,10 +32,8 @@ PERMISSION_CONSUMPTION = "ViewOrgConsumption"
 
 
 def forbidden(permission: str, instance: str) -> web.Response:
-    """403 with a ProblemDetail body (`detail` kept for clients that read only that)."""
-    detail = f"Service user lacks required permission: {permission}"
-    body = {"type": "about:blank", "title": "Forbidden", "status": 403, "detail": detail, "instance": instance}
-    return web.json_response(body, status=403, content_type="application/problem+json")
+    """403 with a ProblemDetail body naming the permission the key lacks."""
+    return problem_response(403, f"Service user lacks required permission: {permission}", instance=instance)
 
 
 def billing_day(ts: int) -> int:

@@ -66,7 +66,9 @@ async def summary_once(url: str) -> Run:
         source = InsightsSource(client, alert_reasons=("out_of_credits",))
         started = time.perf_counter()
         figures = await source.last_days(30)
-        summary_message(figures, title="Devin: the last 30 days", shareable_days=30)
+        summary_message(
+            app_url="https://app.devin.ai", figures=figures, title="Devin: the last 30 days", shareable_days=30
+        )
         seconds = time.perf_counter() - started
         return Run(seconds, await _requests(url))
     finally:
@@ -83,7 +85,7 @@ async def channels_together(url: str, channels: int) -> Run:
         started = time.perf_counter()
         results = await asyncio.gather(*(source.window(window) for _ in range(channels)))
         for figures in results:
-            summary_message(figures, title="Daily digest")
+            summary_message(app_url="https://app.devin.ai", figures=figures, title="Daily digest")
         return Run(time.perf_counter() - started, await _requests(url))
     finally:
         await client.aclose()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from blocks.chart import bar_chart, bucketed
 from blocks.kit import Block, Message, actions, button, context, divider, header, lines_within, message, section
 from blocks.text import code, escape, humanize, inline, link, plural, user_mention, utc
+from bot.devin.links import is_session_id, session_url
 from bot.ids import ActionId
 from bot.insights.figures import Figures, Gap, SessionLine
 
@@ -37,11 +38,15 @@ def summary_message(
     figures: Figures,
     *,
     title: str,
+    app_url: str,
     shareable_days: int | None = None,
     shared_by_user_id: str | None = None,
     footer: Sequence[str] = (),
 ) -> Message:
-    """The card: figures, chart and its text twin, top sessions, attention, Devin's analyses, gaps."""
+    """The card: figures, chart and its text twin, top sessions, attention, Devin's analyses, gaps.
+
+    Session links are built from `app_url` and the session id, never from the `url` Devin sent.
+    """
     blocks: list[Block] = [header(title), context(_window_line(figures))]
     blocks.append(section(_headline(figures)))
     if figures.sessions:
@@ -50,8 +55,8 @@ def summary_message(
     if chart is not None:
         blocks += [chart, context(_chart_text(figures))]
     if figures.top:
-        blocks.append(section("*Biggest sessions by ACUs*\n" + _lines([_top_line(s) for s in figures.top])))
-    blocks.append(section(_attention(figures)))
+        blocks.append(section("*Biggest sessions by ACUs*\n" + _lines([_top_line(s, app_url) for s in figures.top])))
+    blocks.append(section(_attention(figures, app_url)))
     blocks.append(section(_analyses(figures)))
     if figures.gaps:
         blocks.append(context(*(_gap_line(g) for g in figures.gaps)))
@@ -131,26 +136,31 @@ def _creator(s: SessionLine) -> str:
     return f" · by {code(who, 60)}" if who else ""
 
 
-def _top_line(s: SessionLine) -> str:
-    return f"• {link(s.url, s.title or s.session_id, limit=TITLE_MAX)}: {s.acus:,.2f} ACUs{_creator(s)}"
+def _session_link(s: SessionLine, app_url: str) -> str:
+    target = session_url(app_url, s.session_id) if is_session_id(s.session_id) else None
+    return link(target, s.title or s.session_id, limit=TITLE_MAX)
 
 
-def _attention_line(s: SessionLine) -> str:
+def _top_line(s: SessionLine, app_url: str) -> str:
+    return f"• {_session_link(s, app_url)}: {s.acus:,.2f} ACUs{_creator(s)}"
+
+
+def _attention_line(s: SessionLine, app_url: str) -> str:
     detail = s.status_detail or ""
     state = ATTENTION_WORD.get(detail) or f"suspended: {humanize(detail)}"
-    return f"• {link(s.url, s.title or s.session_id, limit=TITLE_MAX)}: {state}{_creator(s)}"
+    return f"• {_session_link(s, app_url)}: {state}{_creator(s)}"
 
 
 def _lines(lines: list[str], total: int | None = None) -> str:
     return lines_within(lines, LIST_TEXT_MAX, lambda n: f"…and {n:,} more", total=total)
 
 
-def _attention(f: Figures) -> str:
+def _attention(f: Figures, app_url: str) -> str:
     if not f.attention_total:
         return (
             ":white_check_mark: *Needs attention now:* nothing: no session is suspended for an alert reason or waiting."
         )
-    lines = [_attention_line(s) for s in f.attention]
+    lines = [_attention_line(s, app_url) for s in f.attention]
     return f":warning: *Needs attention now ({f.attention_total:,})*\n" + _lines(lines, f.attention_total)
 
 

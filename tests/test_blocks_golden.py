@@ -130,11 +130,20 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
     "usage": lambda: usage_message(),
     "usage_with_note": lambda: usage_message("I couldn't find a Devin session link in `foo <bar>`"),
     "notice": lambda: notice_message("Devin is not answering right now; try again in a minute."),
-    "summary": lambda: summary_message(team.with_org_parts(), title="Devin: the last 7 days", shareable_days=7),
-    "summary_degraded": lambda: summary_message(team.degraded(), title="Devin: the last 7 days", shareable_days=7),
-    "summary_empty": lambda: summary_message(team.figures([]), title="Devin: the last 7 days", shareable_days=7),
+    "summary": lambda: summary_message(
+        app_url="https://app.devin.ai", figures=team.with_org_parts(), title="Devin: the last 7 days", shareable_days=7
+    ),
+    "summary_degraded": lambda: summary_message(
+        app_url="https://app.devin.ai", figures=team.degraded(), title="Devin: the last 7 days", shareable_days=7
+    ),
+    "summary_empty": lambda: summary_message(
+        app_url="https://app.devin.ai", figures=team.figures([]), title="Devin: the last 7 days", shareable_days=7
+    ),
     "summary_shared_hostile": lambda: summary_message(
-        team.figures(team.hostile_sessions()), title="Devin: the last 7 days", shared_by_user_id="U024BE7LH"
+        app_url="https://app.devin.ai",
+        figures=team.figures(team.hostile_sessions()),
+        title="Devin: the last 7 days",
+        shared_by_user_id="U024BE7LH",
     ),
 }
 UNFURLS: dict[str, Callable[[], Mapping[str, Any]]] = {

@@ -35,21 +35,27 @@ def test_summary_any_sessions_within_limits_and_escaped(
     rows: list[SessionInsights], missing: list[Gap], user: Any, title: str
 ) -> None:
     figures = aggregate(OrgData(rows, gaps=tuple(missing)), team.WINDOW, alert_reasons=team.REASONS)
-    message = summary_message(figures, title=title, shareable_days=7, shared_by_user_id=user)
+    message = summary_message(
+        app_url="https://app.devin.ai", figures=figures, title=title, shareable_days=7, shared_by_user_id=user
+    )
     assert_message_limits(message)
-    hosts = {"app.devin.ai", "github.com", "gitlab.example.com"}
-    assert_no_unescaped_control(message, allowed_hosts=hosts)
+    assert_no_unescaped_control(message, allowed_hosts={"app.devin.ai"})  # links from app_url, never Devin's url
 
 
 def test_summary_hostile_strings_never_ping_or_link() -> None:
-    message = summary_message(team.figures(team.hostile_sessions()), title="<!channel> hi", shared_by_user_id="<!here>")
+    message = summary_message(
+        app_url="https://app.devin.ai",
+        figures=team.figures(team.hostile_sessions()),
+        title="<!channel> hi",
+        shared_by_user_id="<!here>",
+    )
     text = json.dumps(list(mrkdwn_texts(message)), ensure_ascii=False)  # plain_text (the header) parses no markup
     assert "<!channel>" not in text and "<!here>" not in text and "<https://evil.example" not in text
     assert_no_unescaped_control(message, allowed_hosts=("app.devin.ai", "github.com"))
 
 
 def test_summary_chart_has_a_text_twin_with_the_same_numbers() -> None:
-    message = summary_message(team.with_org_parts(), title="t")
+    message = summary_message(app_url="https://app.devin.ai", figures=team.with_org_parts(), title="t")
     (chart,) = [b for b in message["blocks"] if b["type"] == "data_visualization"]
     twin = message["blocks"][message["blocks"].index(chart) + 1]["elements"][0]["text"]
     for point in chart["chart"]["series"][0]["data"]:
@@ -57,7 +63,7 @@ def test_summary_chart_has_a_text_twin_with_the_same_numbers() -> None:
 
 
 def test_summary_without_acus_has_no_chart() -> None:
-    message = summary_message(team.figures([]), title="t")
+    message = summary_message(app_url="https://app.devin.ai", figures=team.figures([]), title="t")
     assert not [b for b in message["blocks"] if b["type"] == "data_visualization"]
 
 
@@ -68,3 +74,12 @@ def test_chart_buckets_long_periods_and_keeps_the_sum() -> None:
     block = bar_chart("x" * 80, bars, series="ACUs", y_label="ACUs")
     assert len(block["title"]) <= 50
     assert_message_limits({"text": "t", "blocks": [block]})
+
+
+def test_summary_links_come_from_the_app_url_and_the_id_not_from_devins_url() -> None:
+    rows = [team.session(1, ago=1, acus=5.0, url="https://evil.example/phish"), team.session(2, ago=1, session_id="x")]
+    message = summary_message(app_url="https://devin.example.com/", figures=team.figures(rows), title="t")
+    text = json.dumps(message)
+    assert "evil.example" not in text
+    assert f"<https://devin.example.com/sessions/{1:032x}|Session 1>" in text
+    assert "Session 2" in text and "devin.example.com/sessions/x" not in text  # no link for a bad id

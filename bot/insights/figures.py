@@ -35,7 +35,6 @@ class SessionLine:
 
     session_id: str
     title: str | None
-    url: str
     acus: float
     user_id: str | None
     service_user_id: str | None
@@ -228,7 +227,6 @@ def _line(session: SessionInsights) -> SessionLine:
     return SessionLine(
         session_id=session.session_id,
         title=session.title,
-        url=session.url,
         acus=session.acus_consumed,
         user_id=session.user_id,
         service_user_id=session.service_user_id,

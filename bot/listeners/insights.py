@@ -39,7 +39,8 @@ async def summary_card(deps: AppDeps, days: int, channel_id: str) -> Message:
     figures = await _figures(deps, days, channel_id)
     if not isinstance(figures, Figures):
         return figures
-    return summary_message(figures, title=summary_title(days), shareable_days=days)
+    app_url = deps.settings.devin_app_url
+    return summary_message(figures, title=summary_title(days), app_url=app_url, shareable_days=days)
 
 
 async def _figures(deps: AppDeps, days: int, channel_id: str) -> Figures | Message:
@@ -72,7 +73,9 @@ def make_share_summary(deps: AppDeps) -> Handler:
                 text=figures["text"], blocks=figures["blocks"], response_type="ephemeral", replace_original=False
             )
             return
-        message = summary_message(figures, title=summary_title(days), shared_by_user_id=payload.user_id)
+        message = summary_message(
+            figures, title=summary_title(days), app_url=deps.settings.devin_app_url, shared_by_user_id=payload.user_id
+        )
         try:
             await client.chat_postMessage(
                 channel=payload.channel_id, text=message["text"], blocks=message["blocks"], unfurl_links=False

@@ -7,7 +7,7 @@ never from a URL in Devin's data.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from blocks import facts
 from blocks.alert_settings import alert_settings_message
@@ -25,10 +25,12 @@ from blocks.kit import (
     message,
     section,
 )
+from blocks.people import person_mention
 from blocks.status import detail_label, explanation, status_emoji, status_label
 from blocks.text import code, link, origin, plural, slack_date
 from bot.devin.models import Session, StatusDetail
 from bot.ids import ActionId
+from bot.people.records import Person
 
 __all__ = [
     "alert_message",
@@ -102,8 +104,13 @@ def alert_message(
     resolved_at: int | None = None,
     resolved_status: str | None = None,
     reason_changed_from: str | None = None,
+    creator: Person | None = None,
+    footer: Sequence[Block] = (),
 ) -> Message:
-    """The channel alert for one suspended session; with `resolved_at`, the same alert once it recovered."""
+    """The channel alert for one suspended session; with `resolved_at`, the same alert once it recovered.
+
+    `creator` (when looked up) is @-mentioned; `footer` blocks (snooze notes, quiet buttons) go last.
+    """
     words = detail_label(reason) or NO_REASON
     title = facts.short_title(session, 150)
     if resolved_at is not None:
@@ -112,7 +119,9 @@ def alert_message(
     else:
         blocks = _suspended(session, app_url, reason, opened_at, reason_changed_from)
         text = f"Devin session suspended ({words}): {title}"
-    return message(text, [*blocks, fields(_session_facts(session)), *_buttons(session, app_url)])
+        if creator is not None and creator.mentionable:
+            text += f" (started by {person_mention(creator)})"  # the notification itself names them
+    return message(text, [*blocks, fields(_session_facts(session, creator)), *_buttons(session, app_url), *footer])
 
 
 def _suspended(session: Session, app_url: str, reason: str, opened_at: int, changed_from: str | None) -> list[Block]:
@@ -151,8 +160,13 @@ def grouped_alert_message(
     opened_at: int,
     resolved_ids: Collection[str] = (),
     resolved_at: int | None = None,
+    creators: Mapping[str, Person] | None = None,
 ) -> Message:
-    """One alert for a storm of sessions suspended for the same reason, with recovery progress."""
+    """One alert for a storm of sessions suspended for the same reason, with recovery progress.
+
+    `creators` (by session id) are @-mentioned on the listed lines.
+    """
+    people = creators or {}
     total = len(sessions)
     recovered = {s.session_id for s in sessions if s.session_id in resolved_ids}
     done = total > 0 and len(recovered) == total
@@ -171,8 +185,9 @@ def grouped_alert_message(
     blocks: list[Block] = [header(top), section(summary)]
     if not done:
         blocks.append(section(f"*What to do*\n{advice(reason, app_url)}"))
+    listed = sessions[:GROUP_LIST_MAX]
     blocks += line_sections(
-        [_session_line(s, app_url, recovered=s.session_id in recovered) for s in sessions[:GROUP_LIST_MAX]]
+        [_session_line(s, app_url, people.get(s.session_id), recovered=s.session_id in recovered) for s in listed]
     )
     if total > GROUP_LIST_MAX:
         blocks.append(context(f":thread: +{plural(total - GROUP_LIST_MAX, 'more session')} in the thread"))
@@ -180,7 +195,9 @@ def grouped_alert_message(
     return message(f"{count} suspended ({words}); {state}", blocks)
 
 
-def grouped_alert_thread_message(sessions: Sequence[Session], *, app_url: str, reason: str) -> Message:
+def grouped_alert_thread_message(
+    sessions: Sequence[Session], *, app_url: str, reason: str, creators: Mapping[str, Person] | None = None
+) -> Message:
     """The thread reply of a storm: the sessions its channel message had no room for (pass exactly those).
 
     The channel message lists the first `GROUP_LIST_MAX`, so callers pass `sessions[GROUP_LIST_MAX:]`.
@@ -188,7 +205,9 @@ def grouped_alert_thread_message(sessions: Sequence[Session], *, app_url: str, r
     words = detail_label(reason) or NO_REASON
     count = plural(len(sessions), "session")
     # A line takes at least THREAD_LINE_MIN characters, so no more sessions than this can be listed.
-    lines = [_session_line(s, app_url, recovered=False) for s in sessions[: THREAD_LIST_MAX // THREAD_LINE_MIN]]
+    people = creators or {}
+    shown = sessions[: THREAD_LIST_MAX // THREAD_LINE_MIN]
+    lines = [_session_line(s, app_url, people.get(s.session_id), recovered=False) for s in shown]
     listed = lines_within(lines, THREAD_LIST_MAX, _not_listed, total=len(sessions))
     blocks = [section(f"*Also suspended ({words})*: {count}"), *line_sections(listed.split("\n"))]
     return message(f"{plural(len(sessions), 'more Devin session')} suspended ({words})", blocks)
@@ -251,9 +270,9 @@ def _not_listed(count: int) -> str:
     return f"+{plural(count, 'more session')} not listed; see the session list in Devin"
 
 
-def _session_facts(session: Session) -> list[tuple[str, str]]:
+def _session_facts(session: Session, creator: Person | None) -> list[tuple[str, str]]:
     pairs = [
-        ("Started by", facts.started_by(session)),
+        ("Started by", facts.started_by(session, creator, mention=True)),
         ("ACUs used", facts.acus(session.acus_consumed)),
         ("Last activity", slack_date(session.updated_at)),
         ("Session", code(session.session_id, 60) or "—"),
@@ -263,12 +282,13 @@ def _session_facts(session: Session) -> list[tuple[str, str]]:
     return pairs
 
 
-def _session_line(session: Session, app_url: str, *, recovered: bool) -> str:
+def _session_line(session: Session, app_url: str, creator: Person | None, *, recovered: bool) -> str:
     title = facts.title_link(session, app_url, limit=LIST_TITLE_MAX)
     if recovered:
         return f"• :white_check_mark: {title} — recovered"
     emoji = status_emoji(session.status, session.status_detail)
-    return f"• {emoji} {title} — started by {facts.started_by(session)}, {facts.acus(session.acus_consumed)} ACUs"
+    who = facts.started_by(session, creator, mention=True)
+    return f"• {emoji} {title} — started by {who}, {facts.acus(session.acus_consumed)} ACUs"
 
 
 def _buttons(session: Session, app_url: str) -> list[Block]:

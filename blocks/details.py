@@ -12,6 +12,7 @@ from itertools import chain
 
 from blocks import facts
 from blocks.kit import ID_MAX, Block, View, context, divider, header, lines_within, packed_sections, plain, section
+from blocks.people import person_with_email
 from blocks.session import EMPTY_ANALYSIS, NO_ANALYSIS
 from blocks.status import action_type_label, impact_emoji, impact_rank, raw, size_text, status_line
 from blocks.text import code, humanize, inline, link, paragraph, plural, quote, slack_date
@@ -28,6 +29,7 @@ from bot.devin.models import (
     TimelineEvent,
 )
 from bot.ids import CallbackId
+from bot.people.records import Person
 
 DETAILS_TITLE = "Session insights"
 CLOSE = "Close"
@@ -64,12 +66,14 @@ def _status_and_link(insights: SessionInsights, app_url: str) -> str:
     return f"{line}\n{link(target, facts.OPEN_IN_DEVIN)}" if target else line
 
 
-def details_view(insights: SessionInsights, *, app_url: str) -> View:
-    """The modal opened by *Details*: every issue, action item, prompt feedback, note usage and timeline step."""
+def details_view(insights: SessionInsights, *, app_url: str, creator: Person | None = None) -> View:
+    """The modal opened by *Details*: every issue, action item, prompt feedback, note usage and timeline step.
+
+    `creator` is named with their e-mail (the modal is seen only by the person who opened it)."""
     blocks: list[Block] = [
         header(facts.title(insights)),
         section(_status_and_link(insights, app_url)),
-        context(_summary(insights)),
+        context(_summary(insights, creator)),
     ]
     blocks += _analysis(insights.analysis) if insights.analysis else [section(NO_ANALYSIS)]
     view: View = {
@@ -96,12 +100,13 @@ def loading_view(*, error: str | None = None) -> View:
     }
 
 
-def _summary(insights: SessionInsights) -> str:
+def _summary(insights: SessionInsights, creator: Person | None) -> str:
+    who = person_with_email(creator) if creator is not None else facts.started_by(insights)
     return (
         f"Size *{size_text(insights.session_size)}* · *{facts.acus(insights.acus_consumed)}* ACUs · "
         f"{plural(insights.num_user_messages, 'user message')} · "
         f"{plural(insights.num_devin_messages, 'Devin message')} · "
-        f"started by {facts.started_by(insights)} · updated {slack_date(insights.updated_at)}"
+        f"started by {who} · updated {slack_date(insights.updated_at)}"
     )
 
 

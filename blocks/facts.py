@@ -8,11 +8,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
 from blocks.kit import BUTTON_VALUE_MAX, URL_MAX, Block, button
+from blocks.people import person_mention, person_name
 from blocks.status import devin_mode_label, pr_state_emoji, raw
 from blocks.text import code, inline, link, one_line, plural, safe_url
 from bot.devin.links import is_session_id, session_url
 from bot.devin.models import PullRequest, Session
 from bot.ids import ActionId
+from bot.people.records import Person, PersonKind
 
 UNTITLED = "Untitled session"
 OPEN_IN_DEVIN = "Open in Devin"
@@ -45,9 +47,13 @@ def web_url(session: Session, app_url: str) -> str | None:
     return safe_url(session_url(app_url, session.session_id), URL_MAX)
 
 
-def started_by(session: Session) -> str:
-    """Who started the session: the Devin user id, or the service user (ids as inline code); "via an automation"
-    when an automation started it (2026 `automation_id`)."""
+def started_by(session: Session, person: Person | None = None, *, mention: bool = False) -> str:
+    """Who started the session: the person (by name, or mentioned with `mention`) when looked up, else the
+    Devin user id or the service user (ids as inline code); "via an automation" when an automation started it
+    (2026 `automation_id`)."""
+    if person is not None:
+        who = person_mention(person) if mention else person_name(person)
+        return who + VIA_AUTOMATION if session.automation_id and person.kind is PersonKind.USER else who
     if session.user_id and session.user_id.strip():
         who = code(session.user_id, PERSON_MAX)
     elif session.service_user_id and session.service_user_id.strip():

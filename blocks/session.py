@@ -24,6 +24,7 @@ from blocks.status import (
 from blocks.text import code, humanize, inline, paragraph, plural, quote, slack_date, user_mention
 from bot.devin.models import ActionItem, Analysis, Classification, Issue, SessionInsights, TimelineEvent
 from bot.ids import ActionId
+from bot.people.records import Person
 
 GENERATE_INSIGHTS = "Generate insights"
 DETAILS = "Details"
@@ -67,9 +68,11 @@ def session_message(
     notice: str | None = None,
     shared_by_user_id: str | None = None,
     generating: bool = False,
+    creator: Person | None = None,
 ) -> Message:
     """The insights card. `notice` is a status line shown near the top; `shared_by_user_id` marks a shared copy;
-    `generating` hides the Generate button while a generation runs (a second click would only say so)."""
+    `generating` hides the Generate button while a generation runs (a second click would only say so);
+    `creator` names who started the session (by name: a card never pings them)."""
     blocks: list[Block] = [header(facts.title(insights))]
     if notice and notice.strip():
         blocks.append(context(paragraph(notice, NOTICE_MAX)))
@@ -77,7 +80,7 @@ def session_message(
         who = user_mention(shared_by_user_id)
         blocks.append(context(SHARED_BY.format(who=who) if who else SHARED_BY_SOMEONE))
     blocks.append(section(status_line(insights.status, insights.status_detail)))
-    blocks.append(fields(_facts(insights)))
+    blocks.append(fields(_facts(insights, creator)))
     if insights.pull_requests:
         blocks.append(section(_pull_requests(insights)))
     if tags := _tags(insights.tags):
@@ -108,13 +111,13 @@ def analysis_blocks(analysis: Analysis) -> list[Block]:
     return blocks or [section(EMPTY_ANALYSIS)]
 
 
-def _facts(insights: SessionInsights) -> list[tuple[str, str]]:
+def _facts(insights: SessionInsights, creator: Person | None) -> list[tuple[str, str]]:
     pairs = [
         ("Size", size_text(insights.session_size)),
         ("ACUs", facts.acus(insights.acus_consumed)),
         ("Messages", f"{insights.num_user_messages:,} from users · {insights.num_devin_messages:,} from Devin"),
         ("Origin", origin_label(insights.origin) or "—"),
-        ("Started by", facts.started_by(insights)),
+        ("Started by", facts.started_by(insights, creator)),
     ]
     if mode := facts.mode(insights):
         pairs.append(("Mode", mode))

@@ -22,6 +22,7 @@ from bot.entities.flexpane import FlexpaneData
 from bot.insights.source import InsightsSource
 from bot.listeners import register_listeners
 from bot.listeners.deps import AppDeps, InsightsTiming
+from bot.people.component import People
 from bot.slack.channels import SharedChannelDetector
 from bot.slack.client import shared_session, slack_web_client
 from bot.slack.dedupe import EventDeduper
@@ -214,6 +215,12 @@ def create_app(
             request_verification_enabled=True,
         )
     sessions = SessionCache(devin)
+    people = People.from_settings(settings, devin, slack, clock=clock)
+    alerts = (
+        AlertEngine.from_settings(settings, devin, slack, clock=clock, extras=people.alert_extras)
+        if with_alerts
+        else None
+    )
     deps = AppDeps(
         settings=settings,
         devin=devin,
@@ -223,9 +230,10 @@ def create_app(
         events=EventDeduper(),
         channels=SharedChannelDetector(),
         flexpanes=FlexpaneData(devin, sessions),
-        alerts=AlertEngine.from_settings(settings, devin, slack, clock=clock) if with_alerts else None,
+        alerts=alerts,
         insights_timing=insights_timing or InsightsTiming(),
         team=InsightsSource(devin, alert_reasons=settings.alert_reasons, clock=clock),
+        people=people,
     )
     register_listeners(bolt, deps)
     components: list[Component] = [deps.alerts] if deps.alerts is not None else []

@@ -53,6 +53,8 @@ FIX_HINTS: dict[str, str] = {
     "alert_reasons": f"a comma-separated list of: {', '.join(sorted(SUSPENSION_REASONS))}",
     "alert_poll_seconds": "a whole number of seconds, at least 1",
     "alert_lookback_minutes": "a whole number of minutes, at least 0",
+    "notify_waiting_after_minutes": "a whole number of minutes, at least 0",
+    "people_cache_hours": "a whole number of hours, at least 1",
     "port": "a TCP port between 1 and 65535",
     "unfurl_mode": "one of full, minimal, off",
     "unfurl_shared_channels": "one of full, minimal, off",
@@ -107,6 +109,10 @@ class Settings(BaseSettings):
     """Seconds between polls of the Devin API."""
     alert_lookback_minutes: int = Field(default=60, ge=0)
     """On first start, alert only on suspensions newer than this."""
+    notify_waiting_after_minutes: int = Field(default=10, ge=0)
+    """DM a session's creator once it has waited this long for them (0: at once)."""
+    people_cache_hours: int = Field(default=24, ge=1)
+    """How long a person looked up in Devin and Slack (found or not) is remembered."""
     port: int = Field(default=3000, ge=1, le=65535)
     """HTTP-mode port."""
     unfurl_mode: UnfurlMode = UnfurlMode.FULL

@@ -36,6 +36,7 @@ HEX = SEED_WITH_ANALYSIS.removeprefix("devin-")
 URL = f"https://{APP_HOST}/sessions/{HEX}"
 DEVIN_PATH_RE = re.compile(
     r"/v3/(self|organizations/org-[0-9a-f]{32}/sessions(/insights|/devin-[0-9a-f]{32}(/insights(/generate)?|/messages)?)?)"
+    r"|/v3beta1/organizations/org-[0-9a-f]{32}/members/users/user-[0-9a-f]{12}"  # who started a session
 )
 ERROR_HANDLER_LOGGER = "bot.listeners.error_handler"
 

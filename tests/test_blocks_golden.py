@@ -280,6 +280,8 @@ def test_golden_flexpane_error(name: str) -> None:
 
 
 def test_golden_every_file_has_a_case() -> None:
-    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES, *FLEXPANE_ERRORS}
+    from tests.test_blocks_people import GOLDEN_NAMES as PEOPLE_GOLDEN  # its own module, same directory
+
+    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES, *FLEXPANE_ERRORS, *PEOPLE_GOLDEN}
     stale = {path.stem for path in GOLDEN_DIR.glob("*.json")} - cases
     assert not stale, f"golden files without a case (delete them): {sorted(stale)}"

@@ -183,7 +183,7 @@ async def test_standin_users_info_reports_roles(slack_web_client: AsyncWebClient
     admin = (await slack_web_client.users_info(user=ADMIN_USER_ID))["user"]
     owner = (await slack_web_client.users_info(user=OWNER_USER_ID))["user"]
     assert (regular["is_admin"], admin["is_admin"], owner["is_owner"]) == (False, True, True)
-    assert regular["team_id"] == SANDBOX_TEAM_ID and "email" not in regular["profile"]  # no users:read.email
+    assert regular["team_id"] == SANDBOX_TEAM_ID and regular["profile"]["email"] == "user@example.com"
     assert await _error_of(slack_web_client.users_info(user="U0NOBODY")) == "user_not_found"
 
 

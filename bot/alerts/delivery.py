@@ -28,7 +28,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum, auto
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiolimiter import AsyncLimiter
@@ -52,6 +52,16 @@ DELIVERY_BATCH = 200
 """Most rows taken per tick; the rest wait for the next one."""
 CHANNEL_RATE = (1.0, 1.0)
 """(messages, per seconds) per channel: Slack allows about one message a second in a channel."""
+
+
+class ExtrasSource(Protocol):
+    """Adds people and quiet controls to alerts (the people component); delivery works without one."""
+
+    async def prepare(self, alerts: Sequence[AlertRecord]) -> None:
+        """Called once per round with every due row: look up what they need in one batch."""
+
+    async def extras(self, alert: AlertRecord, members: Sequence[AlertRecord] | None) -> render.AlertExtras:
+        """What to add to this alert's messages (after `prepare`, so it should not call out again)."""
 
 
 class _Outcome(Enum):
@@ -97,8 +107,10 @@ class Deliverer:
         clock: Callable[[], float],
         app_url: str,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
+        extras: ExtrasSource | None = None,
     ) -> None:
         self._store = store
+        self._extras = extras
         self._slack = slack
         self._holder_id = holder_id
         self._clock = clock
@@ -110,6 +122,8 @@ class Deliverer:
         """Post and update everything due now; channels in parallel, each paced by its limiter."""
         async with self._store.transaction() as conn:
             due = await claims.due_alerts(conn, now=self._clock(), limit=DELIVERY_BATCH)
+        if self._extras is not None and due:
+            await self._extras.prepare(due)  # one lookup per person per round, however many alerts
         by_channel: dict[str, list[AlertRecord]] = {}
         for alert in due:
             by_channel.setdefault(alert.channel_id, []).append(alert)
@@ -142,11 +156,11 @@ class Deliverer:
 
     async def _send(self, alert: AlertRecord, token: str, report: DeliveryReport) -> None:
         members = await self._members(alert)
-        message = (
-            render.group_message(alert, members, self._app_url)
-            if members is not None
-            else render.single_message(alert, self._app_url)
-        )
+        extras = await self._extras.extras(alert, members) if self._extras is not None else render.NO_EXTRAS
+        if members is not None:
+            message = render.group_message(alert, members, self._app_url, extras)
+        else:
+            message = render.single_message(alert, self._app_url, extras)
         if alert.ts is None:
             ts = await self._post(alert.channel_id, message)
             async with self._store.transaction() as conn:
@@ -161,7 +175,7 @@ class Deliverer:
             await self._update(alert, message)
             report.updated += 1
             metrics.ALERT_DELIVERIES.labels("updated").inc()
-        await self._follow_up(alert, token, members, report)
+        await self._follow_up(alert, token, members, report, extras)
         async with self._store.transaction() as conn:
             await claims.complete(
                 conn,
@@ -173,13 +187,18 @@ class Deliverer:
             )
 
     async def _follow_up(
-        self, alert: AlertRecord, token: str, members: list[AlertRecord] | None, report: DeliveryReport
+        self,
+        alert: AlertRecord,
+        token: str,
+        members: list[AlertRecord] | None,
+        report: DeliveryReport,
+        extras: render.AlertExtras,
     ) -> None:
         """The thread message the alert owes: the recovery note (single) or the full list (group)."""
         if alert.reply_ts is not None or alert.ts is None:
             return
         if members is not None:
-            reply = render.group_thread_message(alert, members, self._app_url)
+            reply = render.group_thread_message(alert, members, self._app_url, extras)
         elif alert.resolved_at is not None:
             reply = render.resolved_reply(alert, self._app_url)
         else:

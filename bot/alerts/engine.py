@@ -23,7 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
-from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport
+from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport, ExtrasSource
 from bot.alerts.poller import Poller, PollReport
 from bot.alerts.records import AlertHealth, ChannelSettings
 from bot.alerts.rules import ChannelRule, effective_channels
@@ -88,6 +88,7 @@ class AlertEngine:
         holder_id: str | None = None,
         lease_ttl_seconds: float = DEFAULT_LEASE_TTL_SECONDS,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
+        extras: Callable[[Store], ExtrasSource] | None = None,
     ) -> None:
         if store is None and database_url is None:
             raise ValueError("give the engine a store or a database_url")
@@ -104,6 +105,7 @@ class AlertEngine:
         self.holder_id = holder_id or default_holder_id()
         self._lease_ttl = lease_ttl_seconds
         self._channel_rate = channel_rate
+        self._extras = extras
         self._problems_cleared = False
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
@@ -116,7 +118,13 @@ class AlertEngine:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, devin: DevinClient, slack: AsyncWebClient, *, clock: Callable[[], float] = time.time
+        cls,
+        settings: Settings,
+        devin: DevinClient,
+        slack: AsyncWebClient,
+        *,
+        clock: Callable[[], float] = time.time,
+        extras: Callable[[Store], ExtrasSource] | None = None,
     ) -> AlertEngine:
         """The engine `devin-insights run` has: its own store, scheduled every ALERT_POLL_SECONDS."""
         return cls(
@@ -131,6 +139,7 @@ class AlertEngine:
             clock=clock,
             # One interval: a replica that stops renewing is replaced within two intervals.
             lease_ttl_seconds=float(settings.alert_poll_seconds),
+            extras=extras,
         )
 
     def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
@@ -142,8 +151,14 @@ class AlertEngine:
             clock=self._clock,
             app_url=self._app_url,
             channel_rate=self._channel_rate,
+            extras=self._extras(store) if self._extras is not None else None,
         )
         return store, poller, deliverer
+
+    @property
+    def store(self) -> Store | None:
+        """The open store (None before `start()`): other components cache in it too."""
+        return self._parts[0] if self._parts is not None else None
 
     @property
     def _store(self) -> Store:

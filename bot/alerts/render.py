@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from blocks.alert import (
     GROUP_LIST_MAX,
@@ -11,9 +12,22 @@ from blocks.alert import (
     grouped_alert_message,
     grouped_alert_thread_message,
 )
-from blocks.kit import Message
+from blocks.kit import Block, Message
 from bot.alerts.records import AlertRecord
 from bot.devin.models import Session
+from bot.people.records import Person
+
+
+@dataclass(frozen=True)
+class AlertExtras:
+    """What the people component adds to an alert: who to mention, and blocks at the bottom (quiet buttons)."""
+
+    creators: Mapping[str, Person] = field(default_factory=dict)
+    """Who started each session, by session id."""
+    footer: Sequence[Block] = ()
+
+
+NO_EXTRAS = AlertExtras()
 
 
 def session_of(alert: AlertRecord) -> Session:
@@ -23,7 +37,7 @@ def session_of(alert: AlertRecord) -> Session:
     return Session.model_validate_json(alert.session_json)
 
 
-def single_message(alert: AlertRecord, app_url: str) -> Message:
+def single_message(alert: AlertRecord, app_url: str, extras: AlertExtras = NO_EXTRAS) -> Message:
     """The alert message for one session's episode, in its current state."""
     return alert_message(
         session_of(alert),
@@ -33,6 +47,8 @@ def single_message(alert: AlertRecord, app_url: str) -> Message:
         resolved_at=alert.resolved_at,
         resolved_status=alert.resolved_status,
         reason_changed_from=alert.reason_changed_from,
+        creator=extras.creators.get(alert.session_id or ""),
+        footer=extras.footer,
     )
 
 
@@ -44,7 +60,9 @@ def resolved_reply(alert: AlertRecord, app_url: str) -> Message:
     )
 
 
-def group_message(group: AlertRecord, members: Sequence[AlertRecord], app_url: str) -> Message:
+def group_message(
+    group: AlertRecord, members: Sequence[AlertRecord], app_url: str, extras: AlertExtras = NO_EXTRAS
+) -> Message:
     """The grouped (storm) alert: every member session, with how many have recovered."""
     return grouped_alert_message(
         [session_of(m) for m in members],
@@ -53,12 +71,17 @@ def group_message(group: AlertRecord, members: Sequence[AlertRecord], app_url: s
         opened_at=group.opened_at,
         resolved_ids=tuple(m.session_id for m in members if m.resolved_at is not None and m.session_id),
         resolved_at=group.resolved_at,
+        creators=extras.creators,
     )
 
 
-def group_thread_message(group: AlertRecord, members: Sequence[AlertRecord], app_url: str) -> Message | None:
+def group_thread_message(
+    group: AlertRecord, members: Sequence[AlertRecord], app_url: str, extras: AlertExtras = NO_EXTRAS
+) -> Message | None:
     """The thread message listing the sessions the channel message had no room for; None if all fit."""
     rest = members[GROUP_LIST_MAX:]
     if not rest:
         return None
-    return grouped_alert_thread_message([session_of(m) for m in rest], app_url=app_url, reason=group.reason or "")
+    return grouped_alert_thread_message(
+        [session_of(m) for m in rest], app_url=app_url, reason=group.reason or "", creators=extras.creators
+    )

@@ -22,6 +22,7 @@ from bot.store import Store, outbox, sessions
 
 CHECK_RETRY = RetryPolicy(budget_seconds=10.0, max_attempts=2, backoff_initial=0.2, backoff_max=1.0)
 SLACK_TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
+PROBE_MEMBER_ID = "user-devin-insights-check"
 PROBE_SESSION_ID = "devin-" + "0" * 32
 """A session that cannot exist: asking to generate its insights tests the permission with no side effect."""
 
@@ -216,6 +217,7 @@ async def _check_devin_permissions(settings: Settings, devin: DevinClient, repor
     else:
         report.ok("devin generate", "ManageOrgSessions granted (Generate insights works)")
     await _check_team_permissions(devin, report)
+    await _check_devin_members(devin, report)
 
 
 async def _check_team_permissions(devin: DevinClient, report: CheckReport) -> None:
@@ -238,6 +240,24 @@ async def _check_team_permissions(devin: DevinClient, report: CheckReport) -> No
             report.warn(subject, f"could not tell ({type(error).__name__})", "try again later")
         else:
             report.ok(subject, f"{permission} granted (summaries show Devin's own {what})")
+
+
+async def _check_devin_members(devin: DevinClient, report: CheckReport) -> None:
+    # A made-up member id: 404 means the role may read members (the people features work).
+    try:
+        await devin.get_member(PROBE_MEMBER_ID)
+    except DevinNotFoundError:
+        report.ok("devin members", "ViewOrgMembership granted (alerts name and mention who started a session)")
+    except DevinAuthError:
+        report.warn(
+            "devin members",
+            "the role lacks ViewOrgMembership: alerts show Devin user ids, mention nobody and send no DMs",
+            "add ViewOrgMembership to the service user's role",
+        )
+    except DevinError as error:
+        report.warn("devin members", f"could not tell ({type(error).__name__})", "try again later")
+    else:
+        report.ok("devin members", "ViewOrgMembership granted (alerts name and mention who started a session)")
 
 
 async def _check_alert_channel(settings: Settings, slack: AsyncWebClient | None, report: CheckReport) -> None:

@@ -28,6 +28,7 @@ from bot.devin.metrics import DailyConsumption, PrMetrics, SessionMetrics
 from bot.devin.models import (
     DevinModel,
     GenerateInsightsResult,
+    Member,
     Page,
     Principal,
     RawPage,
@@ -43,6 +44,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32)
 """Enough for about 100 concurrent lookups: the pool, not Devin, capped throughput at 32 (benchmarks)."""
 USER_AGENT = f"{APP_NAME}/{__version__} (+slack-app; httpx/{httpx.__version__})"
+_MEMBER_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+"""What may go into a member path: Devin user ids look like `user-7a41c2e9d3b5`; nothing that could change the path."""
 PAGE_SIZE_MAX = 200
 """The API's upper bound for `first` (§2.3)."""
 
@@ -161,6 +164,12 @@ class DevinClient:
         """`GET …/consumption/daily`: ACUs per billing day (days start 08:00 UTC; ViewOrgConsumption)."""
         path = f"{self._org_path}/consumption/daily"
         return await self._get_window(path, DailyConsumption, time_after, time_before)
+
+    async def get_member(self, user_id: str) -> Member:
+        """`GET /v3beta1/…/members/users/{user_id}` (Beta, `ViewOrgMembership`): a member's name and e-mail."""
+        if not _MEMBER_ID_RE.fullmatch(user_id):
+            raise ValueError("user_id must be a Devin user id (letters, digits, '-' and '_')")
+        return await self._get_model(f"/v3beta1/organizations/{self._org_id}/members/users/{user_id}", Member)
 
     # --- plumbing ------------------------------------------------------------------------------
 

@@ -306,6 +306,23 @@ class GenerateInsightsResult(DevinModel):
     status: str = ""
 
 
+class RoleAssignment(DevinModel):
+    """One role a member holds (§16.3); only the names are read."""
+
+    org_id: str | None = None
+    role: dict[str, object] | None = None
+
+
+class Member(DevinModel):
+    """`GET /v3beta1/organizations/{org}/members/users/{user_id}` (§16.3): a person in the org."""
+
+    user_id: str
+    email: str | None = None
+    """Nullable: a member may have no e-mail (then nobody in Slack can be matched)."""
+    name: str | None = None
+    role_assignments: list[RoleAssignment] | None = None
+
+
 class Principal(DevinModel):
     """`GET /v3/self`: who the key belongs to."""
 

@@ -8,6 +8,7 @@ from typing import Any
 from blocks.entity import Assignee, session_task_entity
 from blocks.unfurl import session_unfurl
 from bot.devin.models import Session
+from bot.people.records import Person
 
 
 def unfurl_content(
@@ -17,6 +18,7 @@ def unfurl_content(
     minimal: bool,
     work_objects: bool,
     assignees: Mapping[str, Assignee] | None = None,
+    creators: Mapping[str, Person] | None = None,
 ) -> dict[str, Any]:
     """`chat.unfurl` keyword arguments for the pasted URLs (exactly as pasted) → their sessions.
 
@@ -26,11 +28,15 @@ def unfurl_content(
     fallback, and Work Object clients render the entity. `minimal` applies to both, so a Slack Connect
     channel never gets more from the entity than from the blocks.
     """
+    by_session = creators or {}
     content: dict[str, Any] = {
-        "unfurls": {url: session_unfurl(s, app_url=app_url, minimal=minimal) for url, s in sessions.items()}
+        "unfurls": {
+            url: session_unfurl(s, app_url=app_url, minimal=minimal, creator=by_session.get(s.session_id))
+            for url, s in sessions.items()
+        }
     }
     if work_objects:
-        people = assignees or {}
+        people = assignees if assignees is not None else {sid: _assignee(p) for sid, p in by_session.items()}
         entities = [
             entity
             for url, s in sessions.items()
@@ -43,3 +49,8 @@ def unfurl_content(
         if entities:  # Slack rejects an empty `entities` list as much as a malformed one
             content["metadata"] = {"entities": entities}
     return content
+
+
+def _assignee(person: Person) -> Assignee:
+    """The entity's assignee for a looked-up creator: the Slack user when Slack knows them, else the name."""
+    return Assignee(slack_user_id=person.slack_user_id if person.mentionable else None, name=person.name)

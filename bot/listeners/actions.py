@@ -95,8 +95,10 @@ class GenerateFlow:
         return latest
 
     async def _show(self, insights: SessionInsights, notice: str | None = None, *, generating: bool = False) -> None:
+        people = self._deps.people
+        creator = await people.creator(insights) if people is not None else None
         message = session_message(
-            insights, app_url=self._deps.settings.devin_app_url, notice=notice, generating=generating
+            insights, app_url=self._deps.settings.devin_app_url, notice=notice, generating=generating, creator=creator
         )
         await self._respond(text=message["text"], blocks=message["blocks"], replace_original=True)
 
@@ -120,7 +122,8 @@ def make_show_details(deps: AppDeps) -> Handler:
         except DevinError as error:
             view = loading_view(error=failures.devin_error_sentence(error))
         else:
-            view = details_view(insights, app_url=deps.settings.devin_app_url)
+            creator = await deps.people.creator(insights) if deps.people is not None else None
+            view = details_view(insights, app_url=deps.settings.devin_app_url, creator=creator)
         try:
             await client.views_update(view_id=opened["view"]["id"], view=view)
         except SlackApiError as error:  # the modal stays on "loading": say so where the user clicked
@@ -145,7 +148,10 @@ def make_share_in_channel(deps: AppDeps) -> Handler:
         except DevinError as error:
             await _notice(respond, failures.devin_error_sentence(error))
             return
-        message = session_message(insights, app_url=deps.settings.devin_app_url, shared_by_user_id=payload.user_id)
+        creator = await deps.people.creator(insights) if deps.people is not None else None
+        message = session_message(
+            insights, app_url=deps.settings.devin_app_url, shared_by_user_id=payload.user_id, creator=creator
+        )
         try:
             await client.chat_postMessage(
                 channel=payload.channel_id, text=message["text"], blocks=message["blocks"], unfurl_links=False

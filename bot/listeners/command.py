@@ -64,7 +64,8 @@ async def lookup_card(deps: AppDeps, session_id: str, channel_id: str, *, note: 
     except DevinError as error:
         log.info("command.lookup.failed", extra={"session_id": session_id, "error": type(error).__name__})
         return notice_message(failures.devin_error_sentence(error))
-    return session_message(insights, app_url=deps.settings.devin_app_url, notice=note)
+    creator = await deps.people.creator(insights) if deps.people is not None else None
+    return session_message(insights, app_url=deps.settings.devin_app_url, notice=note, creator=creator)
 
 
 async def alert_settings_reply(

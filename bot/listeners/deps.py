@@ -13,6 +13,7 @@ from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
 from bot.insights.source import InsightsSource
 from bot.listeners.inflight import InFlight
+from bot.people.component import People
 from bot.slack.channels import SharedChannelDetector
 from bot.slack.dedupe import EventDeduper
 from bot.slack.policy import AccessPolicy
@@ -48,3 +49,5 @@ class AppDeps:
     """Listener runs still going after their ack."""
     team: InsightsSource | None = None
     """The org's figures per period (summary, digests, budget, App Home); None only in narrow unit tests."""
+    people: People | None = None
+    """Who started a session (names on cards, mentions in alerts); None in tests of other surfaces."""

@@ -47,8 +47,14 @@ def make_link_shared(deps: AppDeps) -> Handler:
         found = {url: sessions[sid] for url, sid in refs.items() if sid in sessions}
         if not found:
             return
+        # A minimal (Slack Connect) preview names nobody, so nobody is looked up for it.
+        creators = await deps.people.creators(found.values()) if deps.people is not None and not minimal else {}
         content = unfurl_content(
-            found, app_url=deps.settings.devin_app_url, minimal=minimal, work_objects=deps.settings.work_objects
+            found,
+            app_url=deps.settings.devin_app_url,
+            minimal=minimal,
+            work_objects=deps.settings.work_objects,
+            creators=creators,
         )
         try:
             await _send_unfurls(client, payload, content)

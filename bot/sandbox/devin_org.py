@@ -43,6 +43,7 @@ from bot.sandbox.devin_faults import (
     malform,
     take_fault,
 )
+from bot.sandbox.devin_members import MemberBook, add_member_routes
 from bot.sandbox.devin_metrics import add_metrics_routes
 from bot.sandbox.devin_query import (
     DETAIL_NOT_FOUND,
@@ -147,6 +148,9 @@ class DevinSimulator(DevinOrgState):
         """False simulates a key without ViewOrgMetrics: `…/metrics/*` answer 403."""
         self.consumption_permission = consumption_permission
         """False simulates a key without ViewOrgConsumption: `…/consumption/daily` answers 403."""
+        self.members = MemberBook(seed=True)
+        """Org members (§16.3), seeded even when sessions are not (they cost nothing until asked for);
+        `members.view_membership = False` makes every members request a 403."""
         self.requests: list[RecordedRequest] = []
         self.url = ""
         self._api_key = api_key.encode()
@@ -195,6 +199,7 @@ class DevinSimulator(DevinOrgState):
         app.router.add_post(f"{session}/insights/generate", self._generate)
         app.router.add_get(f"{session}/messages", self._list_messages)
         add_metrics_routes(app, self)
+        add_member_routes(app, self)
         add_control_routes(app, self)
         return app
 

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
 from bot.sandbox.slack_entities import WorkObjects
+from bot.sandbox.slack_people import users_lookup_by_email
 from bot.sandbox.slack_socket import SocketModeServer
 from bot.sandbox.slack_workspace import (
     _JSON_FIELDS,
@@ -165,6 +166,7 @@ class SlackStandIn:
             **self.workspace.methods,
             **self.work_objects.methods,
             "apps.connections.open": self._apps_connections_open,
+            "users.lookupByEmail": users_lookup_by_email(self.workspace),
         }
 
     # ---- lifecycle -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ BOT_SCOPES: dict[str, str] = {
     "im:read": "the same for direct messages",
     "mpim:read": "the same for group direct messages",
     "users:read": "letting workspace admins change alert settings",
+    "users:read.email": "naming and mentioning who started a session (users.lookupByEmail); DMs to them",
 }
 """Scope → what it is for. Order matches the manifest."""
 

@@ -18,6 +18,7 @@ from sqlalchemy.schema import CreateColumn
 
 from bot.store import schema
 from bot.store.dialect import upsert
+from bot.store.people_schema import PEOPLE_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,15 @@ async def _storm_groups_and_lease(conn: AsyncConnection) -> None:
     await conn.run_sync(index.create, checkfirst=True)
 
 
+async def _people(conn: AsyncConnection) -> None:
+    for table in PEOPLE_TABLES:
+        await conn.run_sync(table.create, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _create_all),
     (2, "storm groups, delivery claims and the poller lease", _storm_groups_and_lease),
+    (3, "people: directory cache, DM settings and outbox, waiting episodes, snoozes and mutes", _people),
 )
 """Ordered steps; version N's step brings a version N-1 database to version N."""
 

@@ -1,0 +1,84 @@
+"""The people domain's records: plain immutable values (no I/O), shared by the store, the builders and the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.devin.models import Session, SessionOrigin
+
+
+class PersonKind(StrEnum):
+    """Who (or what) started a session."""
+
+    USER = "user"
+    """A Devin member (`user_id`)."""
+    SERVICE_USER = "service_user"
+    """An API key's service user (`service_user_id`)."""
+    AUTOMATION = "automation"
+    """An automation or schedule (`automation_id`, or `origin == automation`)."""
+    UNKNOWN = "unknown"
+    """The session names nobody."""
+
+
+class LookupResult(StrEnum):
+    """How one half of a lookup (Devin member, Slack user) ended; cached with its expiry."""
+
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    """Devin 404 / no e-mail / Slack `users_not_found`: normal, cached as long as a hit."""
+    FORBIDDEN = "forbidden"
+    """Devin 401/403 or Slack `missing_scope`: a configuration gap, retried after the short expiry."""
+    FAILED = "failed"
+    """5xx, timeouts, rate limits: retried after the short expiry."""
+
+
+@dataclass(frozen=True)
+class MemberLookup:
+    """A Devin user as the directory knows them (both halves of the lookup)."""
+
+    user_id: str
+    name: str | None = None
+    email: str | None = None
+    slack_user_id: str | None = None
+    devin_result: LookupResult = LookupResult.FOUND
+    slack_result: LookupResult | None = None
+    """None when Slack was not asked (no e-mail, or the Devin half failed)."""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who started a session, ready to render: a mention only when Slack knows them."""
+
+    kind: PersonKind
+    devin_id: str | None = None
+    """`user_id`, `service_user_id` or `automation_id`."""
+    name: str | None = None
+    """The Devin member's name, when the members endpoint gave one."""
+    email: str | None = None
+    slack_user_id: str | None = None
+
+    @property
+    def mentionable(self) -> bool:
+        return self.kind is PersonKind.USER and self.slack_user_id is not None
+
+
+def creator_id(session: Session) -> str | None:
+    """The Devin `user_id` to look up for a session, or None (service users and automations are not members)."""
+    user = (session.user_id or "").strip()
+    return user or None
+
+
+def person_of(session: Session, members: dict[str, MemberLookup]) -> Person:
+    """Who started `session`, from the looked-up members (missing entries fall back to the Devin id)."""
+    user = creator_id(session)
+    if user is not None:
+        member = members.get(user)
+        if member is None:
+            return Person(PersonKind.USER, user)
+        return Person(PersonKind.USER, user, member.name, member.email, member.slack_user_id)
+    if session.automation_id or session.origin == SessionOrigin.AUTOMATION:
+        return Person(PersonKind.AUTOMATION, session.automation_id or (session.service_user_id or None))
+    if (service := (session.service_user_id or "").strip()) != "":
+        return Person(PersonKind.SERVICE_USER, service)
+    return Person(PersonKind.UNKNOWN)

@@ -23,13 +23,27 @@ from types import ModuleType
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from benchmarks import bench_alert_latency, bench_command, bench_memory, bench_throughput, bench_unfurl  # noqa: E402
+from benchmarks import (  # noqa: E402
+    bench_alert_latency,
+    bench_command,
+    bench_flexpane,
+    bench_memory,
+    bench_throughput,
+    bench_unfurl,
+)
 from benchmarks.common import ROOT  # noqa: E402
 from benchmarks.report import BenchResult, Headline, machine, table  # noqa: E402
 
 DOC_PATH = ROOT / "docs" / "benchmarks.md"
 EXTERNAL_TIMEOUT_SECONDS = 300
-OURS: tuple[ModuleType, ...] = (bench_command, bench_unfurl, bench_alert_latency, bench_throughput, bench_memory)
+OURS: tuple[ModuleType, ...] = (
+    bench_command,
+    bench_unfurl,
+    bench_flexpane,
+    bench_alert_latency,
+    bench_throughput,
+    bench_memory,
+)
 
 
 @dataclass(frozen=True)

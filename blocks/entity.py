@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 from blocks import facts
 from blocks.kit import BUTTON_TEXT_MAX, BUTTON_VALUE_MAX, ID_MAX, URL_MAX
-from blocks.status import raw, size_text, status_summary
+from blocks.status import DEVIN_MODE_LABELS, raw, size_text, status_summary
 from blocks.text import one_line, scrub
-from bot.devin.models import Session, SessionInsights, SessionStatus, StatusDetail
+from bot.devin.models import DevinMode, Session, SessionInsights, SessionStatus, StatusDetail
 from bot.ids import ActionId
 
 Entity = dict[str, Any]
@@ -151,9 +151,8 @@ def session_custom_fields(session: Session) -> list[Entity]:
     if isinstance(session, SessionInsights) and session.session_size:
         items.append(("size", "Size", size_text(session.session_size).replace(" :warning: ", " – ")))
     items.append(("pull_requests", "Pull requests", _pr_summary(session)))
-    mode = getattr(session, "devin_mode", None)  # `devin_mode` (2026, devin-api.md §17) arrives with issue #15
-    if isinstance(mode, str) and mode:
-        items.append(("mode", "Mode", raw(mode, plain=True)))
+    if session.devin_mode and session.devin_mode != DevinMode.NORMAL:  # `normal` is not worth showing
+        items.append(("mode", "Mode", DEVIN_MODE_LABELS.get(session.devin_mode) or raw(session.devin_mode, plain=True)))
     return [{"key": k, "label": label, "value": entity_text(v), "type": "string"} for k, label, v in items]
 
 

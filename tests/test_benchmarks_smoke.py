@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import bench_alert_latency, bench_command, bench_memory, bench_throughput, bench_unfurl
+from benchmarks import bench_alert_latency, bench_command, bench_flexpane, bench_memory, bench_throughput, bench_unfurl
 from benchmarks.report import BenchResult, Headline, percentile
 from benchmarks.run_all import Section, demote, lifted, render
 
@@ -113,3 +113,13 @@ def test_bench_summary_quick_counts_requests(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert "| 100 | 5 |" in out  # one page plus the four org-level requests
     assert "| 100 | 3 | 5 |" in out  # three channels, one shared fetch
+
+
+def test_bench_flexpane_quick_times_every_opening(tmp_path: Path) -> None:
+    output = tmp_path / "flexpane.md"
+    result = bench_flexpane.main([*QUICK, "--output", str(output)])
+    _ran(result, output)
+    options = bench_flexpane.Options.quick()
+    assert set(result.data["seconds"]) == {str(v) for v in options.latency_values()}
+    assert all(len(values) == options.openings for values in result.data["seconds"].values())
+    assert all(kind == "analysis" for kinds in result.data["shown"].values() for kind in kinds)

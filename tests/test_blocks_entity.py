@@ -175,3 +175,13 @@ def test_details_entity_any_session_is_valid_and_safe(item: Session, notice: str
     if entity is not None:
         assert entity["external_ref"] == REF
         assert_entity_ok(entity, for_unfurl=False, input_urls=_urls(item, PASTED))
+
+
+def test_mode_is_shown_unless_normal() -> None:
+    def mode(value: str | None) -> list[str]:
+        entity = session_task_entity(s.session(devin_mode=value), pasted_url=PASTED)
+        assert entity is not None
+        return [f["value"] for f in entity["entity_payload"]["custom_fields"] if f["key"] == "mode"]
+
+    assert mode("fast") == ["Fast"] and mode("normal") == [] and mode(None) == []
+    assert mode("<!channel> turbo") == ["‹!channel› turbo"]

@@ -26,6 +26,7 @@ from blocks.status import DEVIN_MODE_LABELS, raw, size_text, status_summary
 from blocks.text import one_line, scrub
 from bot.devin.models import DevinMode, Session, SessionInsights, SessionStatus, StatusDetail
 from bot.ids import ActionId
+from bot.people.records import Person
 
 Entity = dict[str, Any]
 
@@ -35,6 +36,9 @@ ENTITY_TYPES = (TASK_ENTITY, INCIDENT_ENTITY)
 """The entity types the app sends; `manifest.yml` enables Work Object previews for exactly these."""
 EXTERNAL_REF_TYPE = "devin_session"
 """Slack echoes `external_ref` back in `entity_details_requested`; the type says the id is a session id."""
+INCIDENT_REF_TYPE = "devin_session_alert"
+"""The same session id, on an alert's incident: the side panel then answers with an incident entity too
+(the event does not say which entity type was clicked, and the docs do not say whether the type may differ)."""
 PRODUCT_NAME = "Devin"
 TASK_DISPLAY_TYPE = "Devin session"
 INCIDENT_DISPLAY_TYPE = "Suspended Devin session"
@@ -78,12 +82,20 @@ _WORD_JOINER = "\u2060"
 class Assignee:
     """Who a session belongs to, as an entity user field: a Slack user when known, else a display name.
 
-    The creator lookup (issue #13) fills this in; without it the entity has no assignee. An e-mail is never
-    put in an unfurl: everyone in the conversation would see it.
+    Made from the people component's `Person` (`assignee_of`); without one the entity has no assignee. An
+    e-mail is never put in an entity: everyone in the conversation would see it.
     """
 
     slack_user_id: str | None = None
     name: str | None = None
+
+
+def assignee_of(person: Person | None) -> Assignee | None:
+    """The entity user for who started a session: the Slack user when the lookup found one, else the name."""
+    if person is None:
+        return None
+    slack_user = person.slack_user_id if person.mentionable else None
+    return Assignee(slack_user_id=slack_user, name=person.name) if slack_user or person.name else None
 
 
 def entity_text(text: str | None, limit: int = ENTITY_VALUE_MAX) -> str:
@@ -131,9 +143,10 @@ def session_incident_entity(session: Session, *, app_url: str, creator: Assignee
         "fields": fields,
         "custom_fields": session_custom_fields(session),
     }
+    payload["display_order"] = [*fields, *(f["key"] for f in payload["custom_fields"])]
     if actions := session_actions(session, app_url):
         payload["actions"] = actions
-    return _entity(INCIDENT_ENTITY, session, payload, url=target)
+    return _entity(INCIDENT_ENTITY, session, payload, url=target, ref_type=INCIDENT_REF_TYPE)
 
 
 def urgency(reason: str | None) -> Urgency:
@@ -171,13 +184,21 @@ def _is_ref(session_id: str) -> bool:
     return 0 < len(session_id.strip()) == len(session_id) <= ID_MAX
 
 
-def _entity(kind: str, session: Session, payload: Entity, *, url: str, app_unfurl_url: str | None = None) -> Entity:
+def _entity(
+    kind: str,
+    session: Session,
+    payload: Entity,
+    *,
+    url: str,
+    app_unfurl_url: str | None = None,
+    ref_type: str = EXTERNAL_REF_TYPE,
+) -> Entity:
     # `url` is the session's canonical URL; for an unfurl whose session URL is unsafe, the pasted URL
     # (which matched our session pattern) stands in.
     entity: Entity = {
         "entity_type": kind,
         "url": url,
-        "external_ref": {"id": session.session_id, "type": EXTERNAL_REF_TYPE},
+        "external_ref": {"id": session.session_id, "type": ref_type},
         "entity_payload": payload,
     }
     if app_unfurl_url is not None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from blocks import facts
-from blocks.entity import Assignee, Entity, entity_text, session_actions, session_task_entity
+from blocks.entity import (
+    INCIDENT_REF_TYPE,
+    Assignee,
+    Entity,
+    entity_text,
+    session_actions,
+    session_incident_entity,
+    session_task_entity,
+)
 from blocks.status import ACTION_TYPE_LABELS, impact_rank, raw
 from bot.devin.models import Analysis, Session, SessionInsights
 
@@ -36,16 +44,19 @@ def session_details_entity(
     notice: str | None = None,
     assignee: Assignee | None = None,
 ) -> Entity | None:
-    """The panel's entity: the unfurl's task entity in full, plus the analysis when `session` has one.
+    """The panel's entity: the unfurl's task entity (an alert's incident entity) in full, plus the analysis.
 
     `external_ref` and `entity_url` are the ones Slack sent in `entity_details_requested`: Slack answers
     `entity_metadata_does_not_match_trigger` when the id differs. `notice` replaces the analysis with a
     sentence (Devin too slow for the insights, say, while the session itself was known).
     """
-    entity = session_task_entity(session, app_url=app_url, pasted_url=entity_url, assignee=assignee)
+    if external_ref.get("type") == INCIDENT_REF_TYPE:
+        entity = session_incident_entity(session, app_url=app_url, creator=assignee)
+    else:
+        entity = session_task_entity(session, app_url=app_url, pasted_url=entity_url, assignee=assignee)
     if entity is None:
         return None
-    del entity["app_unfurl_url"]  # documented for `chat.unfurl` only
+    entity.pop("app_unfurl_url", None)  # documented for `chat.unfurl` only
     entity["external_ref"] = dict(external_ref)
     payload = entity["entity_payload"]
     analysis = session.analysis if isinstance(session, SessionInsights) else None

@@ -136,3 +136,13 @@ async def test_redelivered_event_is_answered_once(live: RunningApp) -> None:
     await live.sender.event(event, retry_num=1, retry_reason="http_timeout")
     await live.settle()
     assert len(live.slack.calls_to("entity.presentDetails")) == 1 and call.ok
+
+
+async def test_alert_incident_opens_the_same_panel_as_an_incident(live: RunningApp) -> None:
+    ref = {"id": SEED_OUT_OF_CREDITS, "type": "devin_session_alert"}
+    call, seconds, _ = await open_panel(live, SEED_OUT_OF_CREDITS, external_ref=ref)
+    assert call.ok, call.response
+    assert seconds < TRIGGER_SECONDS
+    entity = call.body["metadata"]
+    assert entity["entity_type"] == "slack#/entities/incident" and entity["external_ref"] == ref
+    assert entity["entity_payload"]["fields"]["urgency"] == {"value": "High"}

@@ -179,7 +179,7 @@ def test_details_entity_any_session_is_valid_and_safe(item: Session, notice: str
 
 def test_mode_is_shown_unless_normal() -> None:
     def mode(value: str | None) -> list[str]:
-        entity = session_task_entity(s.session(devin_mode=value), pasted_url=PASTED)
+        entity = session_task_entity(s.session(devin_mode=value), app_url=s.APP_URL, pasted_url=PASTED)
         assert entity is not None
         return [f["value"] for f in entity["entity_payload"]["custom_fields"] if f["key"] == "mode"]
 

@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 
 from blocks.alert import (
     alert_message,
+    alert_metadata,
     alert_resolved_reply,
     alert_settings_message,
     grouped_alert_message,
@@ -31,6 +32,7 @@ from blocks.home import home_view
 from blocks.session import session_message
 from blocks.summary import summary_message
 from blocks.unfurl import session_unfurl
+from bot.people.records import Person, PersonKind
 from tests import blocks_samples as s
 from tests import insights_samples as team
 from tests.blockkit_limits import (
@@ -39,7 +41,7 @@ from tests.blockkit_limits import (
     assert_unfurl_limits,
     assert_view_limits,
 )
-from tests.entity_limits import assert_entity_ok
+from tests.entity_limits import assert_entity_ok, assert_message_metadata_ok
 
 SDK_UNMODELLED = frozenset({"data_visualization"})
 """Blocks newer than slack_sdk's models (reference/slack.md §11.2): checked by tests/blockkit_limits.py only."""
@@ -196,6 +198,24 @@ ENTITIES: dict[str, Callable[[], Mapping[str, Any] | None]] = {
         app_url=s.APP_URL,
     ),
 }
+METADATA: dict[str, Callable[[], Mapping[str, Any]]] = {
+    "metadata_alert_open": lambda: alert_metadata(
+        channel="C0123ABCDEF",
+        reason="out_of_credits",
+        resolved=False,
+        session_id=s.session().session_id,
+        episode=1,
+        session=s.session(),
+        app_url=s.APP_URL,
+        creator=Person(PersonKind.USER, "user-1", "Ada Lovelace", "ada@example.com", "U024BE7LH"),
+    ),
+    "metadata_alert_resolved_reply": lambda: alert_metadata(
+        channel="C0123ABCDEF", reason="out_of_credits", resolved=True, session_id="devin-x", episode=3, part="reply"
+    ),
+    "metadata_storm": lambda: alert_metadata(
+        channel="C0123ABCDEF", reason="org_usage_limit_exceeded", resolved=False, group_key="org_usage_limit_exceeded:1"
+    ),
+}
 FLEXPANE_ERRORS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "flexpane_error_restricted": lambda: RESTRICTED,
     "flexpane_error_not_found": lambda: NOT_FOUND,
@@ -272,6 +292,13 @@ def test_golden_entity(name: str) -> None:
     assert_matches_golden(name, entity)
 
 
+@pytest.mark.parametrize("name", sorted(METADATA))
+def test_golden_message_metadata(name: str) -> None:
+    metadata = METADATA[name]()
+    assert_message_metadata_ok(dict(metadata))
+    assert_matches_golden(name, metadata)
+
+
 @pytest.mark.parametrize("name", sorted(FLEXPANE_ERRORS))
 def test_golden_flexpane_error(name: str) -> None:
     error = FLEXPANE_ERRORS[name]()
@@ -282,6 +309,6 @@ def test_golden_flexpane_error(name: str) -> None:
 def test_golden_every_file_has_a_case() -> None:
     from tests.test_blocks_people import GOLDEN_NAMES as PEOPLE_GOLDEN  # its own module, same directory
 
-    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES, *FLEXPANE_ERRORS, *PEOPLE_GOLDEN}
+    cases = {*MESSAGES, *UNFURLS, *VIEWS, *ENTITIES, *FLEXPANE_ERRORS, *METADATA, *PEOPLE_GOLDEN}
     stale = {path.stem for path in GOLDEN_DIR.glob("*.json")} - cases
     assert not stale, f"golden files without a case (delete them): {sorted(stale)}"

@@ -108,7 +108,9 @@ class Deliverer:
         app_url: str,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
         extras: ExtrasSource | None = None,
+        work_objects: bool = True,
     ) -> None:
+        self._work_objects = work_objects
         self._store = store
         self._extras = extras
         self._slack = slack
@@ -161,8 +163,9 @@ class Deliverer:
             message = render.group_message(alert, members, self._app_url, extras)
         else:
             message = render.single_message(alert, self._app_url, extras)
+        metadata = render.metadata(alert, self._app_url, extras, incident=self._work_objects)
         if alert.ts is None:
-            ts = await self._post(alert.channel_id, message)
+            ts = await self._post(alert.channel_id, message, metadata=metadata)
             async with self._store.transaction() as conn:
                 kept = await claims.save_ts(conn, alert.id, token, ts=ts, now=self._clock())
             if not kept:  # our claim expired mid-call and another process took the row over
@@ -172,7 +175,7 @@ class Deliverer:
             log.info("alerts.sent", extra={"alert_id": alert.id, "channel": alert.channel_id, "kind": alert.kind})
             alert = replace(alert, ts=ts)
         elif alert.version > alert.delivered_version:
-            await self._update(alert, message)
+            await self._update(alert, message, metadata)
             report.updated += 1
             metrics.ALERT_DELIVERIES.labels("updated").inc()
         await self._follow_up(alert, token, members, report, extras)
@@ -205,7 +208,9 @@ class Deliverer:
             return
         if reply is None:
             return
-        reply_ts = await self._post(alert.channel_id, reply, thread_ts=alert.ts)
+        reply_ts = await self._post(
+            alert.channel_id, reply, thread_ts=alert.ts, metadata=render.metadata(alert, self._app_url, part="reply")
+        )
         async with self._store.transaction() as conn:
             await claims.save_reply_ts(conn, alert.id, token, reply_ts=reply_ts, now=self._clock())
         report.replied += 1
@@ -217,24 +222,31 @@ class Deliverer:
         async with self._store.transaction() as conn:
             return await outbox.group_members(conn, alert.group_key)
 
-    async def _post(self, channel_id: str, message: Message, *, thread_ts: str | None = None) -> str:
+    async def _post(
+        self, channel_id: str, message: Message, *, metadata: dict[str, Any], thread_ts: str | None = None
+    ) -> str:
         extra: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts is not None else {}
         async with self._limiter(channel_id):
             response = await self._slack.chat_postMessage(
                 channel=channel_id,
                 text=message["text"],
                 blocks=message["blocks"],
+                metadata=metadata,
                 unfurl_links=False,
                 unfurl_media=False,
                 **extra,
             )
         return str(response["ts"])
 
-    async def _update(self, alert: AlertRecord, message: Message) -> None:
+    async def _update(self, alert: AlertRecord, message: Message, metadata: dict[str, Any]) -> None:
         try:
             async with self._limiter(alert.channel_id):
                 await self._slack.chat_update(
-                    channel=alert.channel_id, ts=alert.ts or "", text=message["text"], blocks=message["blocks"]
+                    channel=alert.channel_id,
+                    ts=alert.ts or "",
+                    text=message["text"],
+                    blocks=message["blocks"],
+                    metadata=metadata,
                 )
         except SlackApiError as exc:
             failure = classify_api_error(exc)

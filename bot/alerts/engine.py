@@ -89,6 +89,7 @@ class AlertEngine:
         lease_ttl_seconds: float = DEFAULT_LEASE_TTL_SECONDS,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
         extras: Callable[[Store], ExtrasSource] | None = None,
+        work_objects: bool = True,
     ) -> None:
         if store is None and database_url is None:
             raise ValueError("give the engine a store or a database_url")
@@ -106,6 +107,8 @@ class AlertEngine:
         self._lease_ttl = lease_ttl_seconds
         self._channel_rate = channel_rate
         self._extras = extras
+        self._work_objects = work_objects
+        """Alert messages carry the session as an incident entity (message metadata always goes out)."""
         self._problems_cleared = False
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
@@ -140,6 +143,7 @@ class AlertEngine:
             # One interval: a replica that stops renewing is replaced within two intervals.
             lease_ttl_seconds=float(settings.alert_poll_seconds),
             extras=extras,
+            work_objects=settings.work_objects,
         )
 
     def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
@@ -152,6 +156,7 @@ class AlertEngine:
             app_url=self._app_url,
             channel_rate=self._channel_rate,
             extras=self._extras(store) if self._extras is not None else None,
+            work_objects=self._work_objects,
         )
         return store, poller, deliverer
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from blocks.alert import (
     GROUP_LIST_MAX,
     alert_message,
+    alert_metadata,
     alert_resolved_reply,
     grouped_alert_message,
     grouped_alert_thread_message,
@@ -84,4 +86,33 @@ def group_thread_message(
         return None
     return grouped_alert_thread_message(
         [session_of(m) for m in rest], app_url=app_url, reason=group.reason or "", creators=extras.creators
+    )
+
+
+def metadata(
+    alert: AlertRecord,
+    app_url: str,
+    extras: AlertExtras = NO_EXTRAS,
+    *,
+    part: str = "alert",
+    incident: bool = False,
+) -> dict[str, Any]:
+    """Message metadata for the alert (or its thread reply): the event, and with `incident` the incident entity.
+
+    Only a single session's alert message is an incident: a storm's message stands for many sessions, and
+    a thread reply is not the alert. The entity's status follows the episode, so an update after recovery
+    shows the session as it is now.
+    """
+    single = alert.session_id is not None and alert.session_json is not None and part == "alert"
+    return alert_metadata(
+        channel=alert.channel_id,
+        reason=alert.reason,
+        resolved=alert.resolved_at is not None,
+        session_id=alert.session_id,
+        episode=alert.episode,
+        group_key=alert.group_key,
+        part=part,
+        session=session_of(alert) if incident and single else None,
+        app_url=app_url,
+        creator=extras.creators.get(alert.session_id or ""),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from blocks.entity import Assignee, session_task_entity
+from blocks.entity import Assignee, assignee_of, session_task_entity
 from blocks.unfurl import session_unfurl
 from bot.devin.models import Session
 from bot.people.records import Person
@@ -36,7 +36,7 @@ def unfurl_content(
         }
     }
     if work_objects:
-        people = assignees if assignees is not None else {sid: _assignee(p) for sid, p in by_session.items()}
+        people = assignees if assignees is not None else {sid: assignee_of(p) for sid, p in by_session.items()}
         entities = [
             entity
             for url, s in sessions.items()
@@ -49,8 +49,3 @@ def unfurl_content(
         if entities:  # Slack rejects an empty `entities` list as much as a malformed one
             content["metadata"] = {"entities": entities}
     return content
-
-
-def _assignee(person: Person) -> Assignee:
-    """The entity's assignee for a looked-up creator: the Slack user when Slack knows them, else the name."""
-    return Assignee(slack_user_id=person.slack_user_id if person.mentionable else None, name=person.name)

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks import sentences
-from blocks.entity import EXTERNAL_REF_TYPE, Entity
+from blocks.entity import EXTERNAL_REF_TYPE, INCIDENT_REF_TYPE, Entity
 from blocks.entity_details import NOT_FOUND, RESTRICTED, devin_trouble, session_details_entity
 from bot.devin.errors import DevinNotFoundError
 from bot.devin.links import is_session_id
@@ -78,8 +78,8 @@ async def present(client: AsyncWebClient, payload: EntityDetailsPayload, answer:
 
 
 def _session_id(payload: EntityDetailsPayload) -> str | None:
-    """The session behind the panel: only our own entities (`devin_session`, or untyped) with a canonical id."""
-    if payload.external_ref_type not in ("", EXTERNAL_REF_TYPE):
+    """The session behind the panel: only our own entities (a session or an alert, or untyped), canonical ids."""
+    if payload.external_ref_type not in ("", EXTERNAL_REF_TYPE, INCIDENT_REF_TYPE):
         return None
     return payload.external_ref_id if is_session_id(payload.external_ref_id) else None
 

@@ -15,6 +15,8 @@ USAGE = (
     "pull requests, and what went well or badly\n"
     f"`{SLASH_COMMAND} summary [24h|7d|30d|&lt;N&gt;d]` — the team's sessions, ACUs, pull requests and "
     "Devin's own analyses for a period (default 7 days)\n"
+    f"`{SLASH_COMMAND} digest daily HH:MM` · `digest weekly mon HH:MM` · `digest` · `digest off` · `digest now` — "
+    "that summary posted in this channel on a schedule (your Slack time zone)\n"
     f"`{SLASH_COMMAND} help` — how to use the command\n"
     f"`{SLASH_COMMAND} alerts` — where suspension alerts go and for which reasons\n"
     f"`{SLASH_COMMAND} alerts on [reason …]` — send suspension alerts to this channel "

@@ -19,6 +19,7 @@ from bot.config import Settings, bolt_env_guard
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
+from bot.insights.engine import TeamEngine
 from bot.insights.source import InsightsSource
 from bot.listeners import register_listeners
 from bot.listeners.deps import AppDeps, InsightsTiming
@@ -196,7 +197,8 @@ def create_app(
 ) -> InsightsApp:
     """Build the app from settings; tests and the demo inject clients pointed at local stand-ins.
 
-    `with_alerts=False` leaves out the alert engine (and so the store), for tests of the other surfaces.
+    `with_alerts=False` leaves out the alert engine and the team engine (digests, budget; so the store), for
+    tests of the other surfaces.
     """
     settings.require("slack_bot_token")
     if not settings.socket_mode:
@@ -221,6 +223,7 @@ def create_app(
         if with_alerts
         else None
     )
+    source = InsightsSource(devin, alert_reasons=settings.alert_reasons, clock=clock)
     deps = AppDeps(
         settings=settings,
         devin=devin,
@@ -232,10 +235,13 @@ def create_app(
         flexpanes=FlexpaneData(devin, sessions),
         alerts=alerts,
         insights_timing=insights_timing or InsightsTiming(),
-        team=InsightsSource(devin, alert_reasons=settings.alert_reasons, clock=clock),
+        team=source,
         people=people,
+        scheduled=TeamEngine.from_settings(settings, source, devin, slack, clock=clock) if with_alerts else None,
     )
     register_listeners(bolt, deps)
     components: list[Component] = [deps.alerts] if deps.alerts is not None else []
+    if deps.scheduled is not None:
+        components.append(deps.scheduled)
     components.append(deps.flexpanes)
     return InsightsApp(bolt=bolt, deps=deps, components=components)

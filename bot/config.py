@@ -63,6 +63,9 @@ FIX_HINTS: dict[str, str] = {
     "allowed_channel_ids": "comma-separated Slack channel ids (C…, G…, D…)",
     "admin_user_ids": "comma-separated Slack user ids (U… or W…)",
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
+    "acu_budget": "a positive number of ACUs per calendar month, or unset to turn budget warnings off",
+    "acu_budget_thresholds": "comma-separated whole percentages between 1 and 1000, e.g. 50,80,100",
+    "budget_check_seconds": "a whole number of seconds, at least 1",
 }
 
 
@@ -129,6 +132,12 @@ class Settings(BaseSettings):
     """Users allowed to change alert settings besides workspace admins and owners."""
     log_level: str = "INFO"
     """Logging level."""
+    acu_budget: float | None = Field(default=None, gt=0)
+    """ACUs per calendar month (billing days start 08:00 UTC); unset turns budget warnings off."""
+    acu_budget_thresholds: tuple[int, ...] = (50, 80, 100)
+    """Percentages of the budget that warn, once each per month."""
+    budget_check_seconds: int = Field(default=900, ge=1)
+    """How often usage is checked against the budget."""
 
     @field_validator("alert_reasons", "allowed_team_ids", "allowed_channel_ids", "admin_user_ids", mode="before")
     @classmethod
@@ -136,6 +145,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("acu_budget_thresholds", mode="before")
+    @classmethod
+    def _split_thresholds(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("acu_budget_thresholds")
+    @classmethod
+    def _threshold_range(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(not 1 <= t <= 1000 for t in value):
+            raise ValueError("must be whole percentages between 1 and 1000")
+        return tuple(sorted(set(value)))
 
     @field_validator("alert_reasons")
     @classmethod
@@ -285,7 +308,7 @@ def settings_table_markdown() -> str:
     for name, info in Settings.model_fields.items():
         default = info.get_default(call_default_factory=True)
         if isinstance(default, tuple):
-            shown = ",".join(default) if default else "(empty)"
+            shown = ",".join(str(item) for item in default) if default else "(empty)"
         elif default is None:
             shown = "(unset)"
         else:

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.devin.metrics import ConsumptionDay, DailyConsumption, PrMetrics, SessionMetrics
 from bot.devin.models import SessionInsights
+from bot.insights.budget import BudgetStatus
 from bot.insights.figures import Figures, Gap, OrgData, aggregate
 from bot.insights.period import DAY, Window
 from tests.blocks_samples import HOSTILE_TEXT, HOSTILE_TITLE, NOW
@@ -103,3 +104,18 @@ def with_org_parts() -> Figures:
     days = [ConsumptionDay(date=WINDOW.billing().start + i * DAY, acus=10.0 + i) for i in range(8)]
     consumption = DailyConsumption(total_acus=sum(d.acus for d in days), consumption_by_date=days)
     return figures(metrics=metrics, prs=PrMetrics(prs_created_count=14, prs_merged_count=9), consumption=consumption)
+
+
+def budget(**changes: Any) -> BudgetStatus:
+    values: dict[str, Any] = {
+        "month": "2026-01",
+        "used": 412.5,
+        "budget": 500.0,
+        "threshold": 80,
+        "rate_per_day": 31.4,
+        "runs_out_at": NOW + 3 * DAY,
+        "month_end": NOW + 28 * DAY,
+        "checked_at": NOW,
+        "estimated": False,
+    }
+    return BudgetStatus(**(values | changes))

@@ -24,7 +24,9 @@ from blocks.alert import (
     grouped_alert_message,
     grouped_alert_thread_message,
 )
+from blocks.budget import budget_message, budget_reply
 from blocks.details import details_view, loading_view
+from blocks.digest import digest_message, digest_schedule_message
 from blocks.entity import Assignee, session_incident_entity, session_task_entity
 from blocks.entity_details import NOT_FOUND, RESTRICTED, devin_trouble, session_details_entity
 from blocks.help import notice_message, usage_message
@@ -140,6 +142,32 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
     ),
     "summary_empty": lambda: summary_message(
         app_url="https://app.devin.ai", figures=team.figures([]), title="Devin: the last 7 days", shareable_days=7
+    ),
+    "budget_80": lambda: budget_message(team.budget()),
+    "budget_over_estimated": lambda: budget_message(
+        team.budget(used=530.0, threshold=100, runs_out_at=s.NOW, estimated=True)
+    ),
+    "budget_lasts_the_month": lambda: budget_message(team.budget(used=260.0, threshold=50, runs_out_at=None)),
+    "budget_reply": lambda: budget_reply(team.budget(threshold=100, used=505.0)),
+    "digest": lambda: digest_message(
+        team.figures(),
+        cadence="daily",
+        when="daily at 09:00 (Europe/Paris)",
+        scheduled_by="U024BE7LH",
+        app_url=s.APP_URL,
+    ),
+    "digest_schedule": lambda: digest_schedule_message(
+        channel_id="C0123ABCDEF",
+        when="weekly on Monday at 08:30 (America/New_York)",
+        scheduled_by="U024BE7LH",
+        next_due_at=s.NOW + 86_400,
+        changed="Digest scheduled.",
+    ),
+    "digest_schedule_none_with_error": lambda: digest_schedule_message(
+        channel_id="C0123ABCDEF",
+        when=None,
+        last_error="not_in_channel",
+        last_error_fix="Invite the app: /invite @devin-insights",
     ),
     "summary_shared_hostile": lambda: summary_message(
         app_url="https://app.devin.ai",

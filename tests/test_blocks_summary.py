@@ -8,7 +8,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from blocks.budget import budget_message, budget_reply
 from blocks.chart import BARS_MAX, bar_chart, bucketed
+from blocks.digest import digest_message, digest_schedule_message
 from blocks.summary import summary_message
 from bot.devin.models import SessionInsights
 from bot.insights.figures import Gap, OrgData, aggregate
@@ -83,3 +85,39 @@ def test_summary_links_come_from_the_app_url_and_the_id_not_from_devins_url() ->
     assert "evil.example" not in text
     assert f"<https://devin.example.com/sessions/{1:032x}|Session 1>" in text
     assert "Session 2" in text and "devin.example.com/sessions/x" not in text  # no link for a bad id
+
+
+budgets = st.builds(
+    team.budget,
+    used=st.floats(allow_nan=True, allow_infinity=True),
+    budget=st.floats(min_value=0.001, max_value=1e12),
+    threshold=st.integers(0, 1000),
+    rate_per_day=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e12),
+    runs_out_at=st.none() | st.integers(-(2**40), 2**40),
+    month=st.sampled_from(["2026-12", "bogus"]) | texts,
+    estimated=st.booleans(),
+)
+
+
+@SETTINGS
+@given(budgets)
+def test_budget_builders_any_status_within_limits(status: Any) -> None:
+    for message in (budget_message(status), budget_reply(status)):
+        assert_message_limits(message)
+        assert_no_unescaped_control(message, allowed_hosts=())
+
+
+@SETTINGS
+@given(st.none() | texts, texts, st.none() | texts, st.none() | texts, st.none() | st.integers(0, 2**34))
+def test_digest_builders_any_text_within_limits(
+    who: str | None, when: str, error: str | None, fix: str | None, due: int | None
+) -> None:
+    digest = digest_message(
+        team.figures(), cadence="daily", when=when, scheduled_by=who, app_url="https://app.devin.ai"
+    )
+    schedule = digest_schedule_message(
+        channel_id="C0123ABCDEF", when=when, scheduled_by=who, next_due_at=due, last_error=error, last_error_fix=fix
+    )
+    for message in (digest, schedule):
+        assert_message_limits(message)
+        assert_no_unescaped_control(message, allowed_hosts=("app.devin.ai",))

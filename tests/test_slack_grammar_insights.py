@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.grammar import Invalid, Summary, parse_command, parse_period
+from bot.slack.grammar import DigestRequest, Invalid, Summary, parse_command, parse_period
 
 HOST = "app.devin.ai"
 
@@ -47,3 +47,35 @@ def test_grammar_summary_bad_periods_get_a_sentence(text: str, says: str) -> Non
 
 def test_grammar_period_words() -> None:
     assert [parse_period(w) for w in ("24h", "72h", "3d", "d", "h", "1w")] == [1, 3, 3, None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("digest", DigestRequest("show")),
+        ("digest off", DigestRequest("off")),
+        ("DIGEST NOW", DigestRequest("now")),
+        ("digest daily 09:00", DigestRequest("daily", None, 9, 0)),
+        ("digest daily 7:05", DigestRequest("daily", None, 7, 5)),
+        ("digest weekly mon 08:30", DigestRequest("weekly", 0, 8, 30)),
+        ("digest weekly Sunday 23:59", DigestRequest("weekly", 6, 23, 59)),
+    ],
+)
+def test_grammar_digest_commands(text: str, expected: DigestRequest) -> None:
+    assert parse_command(text, HOST) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("digest daily 24:00", "is not a time of day"),
+        ("digest daily 9am", "is not a time of day"),
+        ("digest weekly 09:00", "is not a digest command"),
+        ("digest weekly someday 09:00", "is not a digest command"),
+        ("digest hourly", "is not a digest command"),
+        ("digest off now", "is not a digest command"),
+    ],
+)
+def test_grammar_digest_bad_commands_get_a_sentence(text: str, says: str) -> None:
+    result = parse_command(text, HOST)
+    assert isinstance(result, Invalid) and says in result.reason and "digest daily HH:MM" in result.reason

@@ -21,8 +21,9 @@ from bot.alerts.records import ChannelSettings
 from bot.devin.errors import DevinError
 from bot.listeners import failures
 from bot.listeners.deps import AppDeps
+from bot.listeners.digests import digest_reply
 from bot.listeners.insights import summary_card
-from bot.slack.grammar import AlertSettings, Invalid, LookupSession, ShowHelp, Summary, parse_command
+from bot.slack.grammar import AlertSettings, DigestRequest, Invalid, LookupSession, ShowHelp, Summary, parse_command
 from bot.slack.payloads import CommandPayload
 from bot.slack.respond import Respond
 from bot.store.errors import STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
@@ -51,6 +52,8 @@ def make_devin_command(deps: AppDeps) -> Handler:
                 await _reply(respond, await alert_settings_reply(deps, request, payload, client))
             case Summary(days=days):
                 await _reply(respond, await summary_card(deps, days, payload.channel_id))
+            case DigestRequest() as request:
+                await _reply(respond, await digest_reply(deps, request, payload, client))
 
     return handle_devin_command
 

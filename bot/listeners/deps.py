@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
+from bot.insights.engine import TeamEngine
 from bot.insights.source import InsightsSource
 from bot.listeners.inflight import InFlight
 from bot.people.component import People
@@ -51,3 +52,5 @@ class AppDeps:
     """The org's figures per period (summary, digests, budget, App Home); None only in narrow unit tests."""
     people: People | None = None
     """Who started a session (names on cards, mentions in alerts); None in tests of other surfaces."""
+    scheduled: TeamEngine | None = None
+    """Digests and budget warnings (they need the store); None where the app runs without it."""

@@ -96,6 +96,8 @@ class UserInfo:
     is_bot: bool = False
     team_id: str = SANDBOX_TEAM_ID
     email: str | None = None
+    tz: str = "Etc/UTC"
+    """IANA time zone, as Slack reports it (digests are scheduled in it)."""
 
     def to_api(self, *, with_email: bool) -> Json:
         """The `user` object of `users.info`."""
@@ -108,7 +110,7 @@ class UserInfo:
             "name": self.name,
             "real_name": self.name,
             "deleted": False,
-            "tz": "Etc/UTC",
+            "tz": self.tz,
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
             "is_primary_owner": self.is_primary_owner,

@@ -15,6 +15,13 @@ ECHO_MAX = 40
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage"})
 ALERTS_WORD = "alerts"
 SUMMARY_WORD = "summary"
+DIGEST_WORD = "digest"
+CLOCK_RE = re.compile(r"(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)")
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DIGEST_HELP = (
+    "Use `digest daily HH:MM`, `digest weekly <mon…sun> HH:MM`, `digest` (show), `digest off` or `digest now`; "
+    "the time is in your Slack time zone."
+)
 PERIOD_RE = re.compile(r"(?P<n>\d{1,6})(?P<unit>[dh])")
 PERIOD_HELP = f"Use `24h`, `7d`, `30d` or any `<N>d` up to `{PERIOD_MAX_DAYS}d`."
 
@@ -48,13 +55,24 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class DigestRequest:
+    """`digest` (show), `digest off`, `digest now`, `digest daily HH:MM`, `digest weekly <day> HH:MM`."""
+
+    action: str
+    """show, off, now, daily or weekly."""
+    weekday: int | None = None
+    hour: int = 0
+    minute: int = 0
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Unparseable text; `reason` is one plain sentence for the user."""
 
     reason: str
 
 
-Command = ShowHelp | LookupSession | AlertSettings | Summary | Invalid
+Command = ShowHelp | LookupSession | AlertSettings | Summary | DigestRequest | Invalid
 
 
 def parse_command(text: str, app_host: str) -> Command:
@@ -68,6 +86,8 @@ def parse_command(text: str, app_host: str) -> Command:
         return _parse_alerts(words[1:])
     if words[0].lower() == SUMMARY_WORD:
         return _parse_summary(words[1:])
+    if words[0].lower() == DIGEST_WORD:
+        return _parse_digest([w.lower() for w in words[1:]])
     refs = find_session_refs(text, app_host)
     if not refs:
         return Invalid(f"I couldn't find a Devin session link or id in `{_echo(text)}`.")
@@ -110,6 +130,24 @@ def _parse_summary(args: list[str]) -> Command:
             f"A summary covers 1 to {PERIOD_MAX_DAYS} days; `{_echo(args[0])}` is outside that. {PERIOD_HELP}"
         )
     return Summary(days)
+
+
+def _parse_digest(args: list[str]) -> Command:
+    if not args:
+        return DigestRequest("show")
+    if args in (["off"], ["now"]):
+        return DigestRequest(args[0])
+    weekday: int | None = None
+    if args[0] == "daily" and len(args) == 2:
+        clock = args[1]
+    elif args[0] == "weekly" and len(args) == 3 and args[1][:3] in WEEKDAY_NAMES and args[1].isalpha():
+        weekday, clock = WEEKDAY_NAMES.index(args[1][:3]), args[2]
+    else:
+        return Invalid(f"`digest {_echo(' '.join(args))}` is not a digest command. {DIGEST_HELP}")
+    match = CLOCK_RE.fullmatch(clock)
+    if match is None:
+        return Invalid(f"`{_echo(clock)}` is not a time of day; write it as HH:MM, e.g. `09:00`. {DIGEST_HELP}")
+    return DigestRequest(args[0], weekday, int(match["h"]), int(match["m"]))
 
 
 def parse_period(word: str) -> int | None:

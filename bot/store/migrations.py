@@ -16,7 +16,7 @@ from sqlalchemy import Column, Table, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.schema import CreateColumn
 
-from bot.store import schema
+from bot.store import schema, team
 from bot.store.dialect import upsert
 from bot.store.people_schema import PEOPLE_TABLES
 
@@ -52,10 +52,16 @@ async def _people(conn: AsyncConnection) -> None:
         await conn.run_sync(table.create, checkfirst=True)
 
 
+async def _team_posts_and_digests(conn: AsyncConnection) -> None:
+    for table in (team.team_posts, team.digest_schedules):
+        await conn.run_sync(table.create, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _create_all),
     (2, "storm groups, delivery claims and the poller lease", _storm_groups_and_lease),
     (3, "people: directory cache, DM settings and outbox, waiting episodes, snoozes and mutes", _people),
+    (4, "team posts (digests, budget warnings) and digest schedules", _team_posts_and_digests),
 )
 """Ordered steps; version N's step brings a version N-1 database to version N."""
 

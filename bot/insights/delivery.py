@@ -1,0 +1,184 @@
+"""Delivery of the `team_posts` outbox (digests, budget warnings): post, update in place, reply in the thread.
+
+The alert outbox's rules, in small: a row is claimed before Slack is called, its `ts` committed as soon as
+Slack accepts the post, transient failures (429, 5xx, timeouts, a Devin outage while a digest is rendered)
+retried with backoff, and a permanent channel error (`not_in_channel`, …) recorded on the row and on the
+channel's delivery-problem row, logged once with its fix, and not retried. As for alerts, Slack has no
+idempotency key: a crash between Slack accepting a post and the commit of its `ts` can repeat that one post.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.budget import budget_message, budget_reply
+from blocks.digest import digest_message
+from blocks.kit import Message
+from bot.devin.errors import DevinError
+from bot.insights.budget import BudgetStatus
+from bot.insights.period import Window
+from bot.insights.records import PostKind, PostState, TeamPost
+from bot.insights.source import InsightsSource
+from bot.slack.failures import FailureKind, SlackFailure, classify_api_error, transport_failure
+from bot.store import Store, team
+from bot.store import channels as channel_queries
+
+log = logging.getLogger(__name__)
+
+BACKOFF_INITIAL_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 300.0
+
+
+@dataclass
+class TeamDeliveryReport:
+    posted: int = 0
+    updated: int = 0
+    replied: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def backoff_seconds(attempts: int) -> float:
+    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_INITIAL_SECONDS * 2 ** max(0, attempts - 1)))
+
+
+class TeamDeliverer:
+    """Sends what `team_posts` owes; safe in several processes at once (rows are claimed)."""
+
+    def __init__(
+        self,
+        store: Store,
+        slack: AsyncWebClient,
+        source: InsightsSource,
+        *,
+        holder_id: str,
+        clock: Callable[[], float],
+        app_url: str,
+    ) -> None:
+        self._store, self._slack, self._source = store, slack, source
+        self._holder_id, self._clock, self._app_url = holder_id, clock, app_url
+
+    async def deliver_due(self) -> TeamDeliveryReport:
+        async with self._store.transaction() as conn:
+            due = await team.due_posts(conn, now=self._clock())
+        report = TeamDeliveryReport()
+        for post in due:  # digests due together render from one shared fetch (the source's cache)
+            await self._deliver_one(post, report)
+        return report
+
+    async def _deliver_one(self, post: TeamPost, report: TeamDeliveryReport) -> None:
+        token = team.new_claim_token(self._holder_id)
+        async with self._store.transaction() as conn:
+            claimed = await team.claim(conn, post.id, token, now=self._clock())
+        if claimed is None:
+            return  # another replica has it, or it is done
+        try:
+            await self._send(claimed, token, report)
+        except SlackApiError as exc:
+            await self._failed(claimed, token, classify_api_error(exc), report)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            await self._failed(claimed, token, transport_failure(exc), report)
+        except DevinError as exc:  # a digest's figures could not be fetched: later
+            await self._failed(
+                claimed, token, SlackFailure(FailureKind.TRANSIENT, f"devin:{type(exc).__name__}"), report
+            )
+
+    async def _send(self, post: TeamPost, token: str, report: TeamDeliveryReport) -> None:
+        message = await self._render(post)
+        ts = post.ts
+        if ts is None:
+            ts = await self._post(post.channel_id, message)
+            async with self._store.transaction() as conn:
+                await team.settle(conn, post.id, token, ts=ts, state=PostState.SENT.value, updated_at=self._clock())
+            report.posted += 1
+            log.info("team.post.sent", extra={"kind": post.kind.value, "channel": post.channel_id, "post_id": post.id})
+        elif post.version > post.delivered_version:
+            await self._slack.chat_update(
+                channel=post.channel_id, ts=ts, text=message["text"], blocks=message["blocks"]
+            )
+            report.updated += 1
+        if post.kind is PostKind.BUDGET and post.version > post.replied_version:
+            reply = budget_reply(BudgetStatus.from_json(post.payload))
+            await self._post(post.channel_id, reply, thread_ts=ts)
+            async with self._store.transaction() as conn:
+                await team.settle(conn, post.id, token, replied_version=post.version)
+            report.replied += 1
+        async with self._store.transaction() as conn:
+            now = self._clock()
+            await team.settle(
+                conn,
+                post.id,
+                token,
+                delivered_version=post.version,
+                attempts=0,
+                last_error=None,
+                claim_token=None,
+                next_attempt_at=now,
+                updated_at=now,
+            )
+
+    async def _render(self, post: TeamPost) -> Message:
+        if post.kind is PostKind.BUDGET:
+            return budget_message(BudgetStatus.from_json(post.payload))
+        data = json.loads(post.payload)
+        figures = await self._source.window(Window(int(data["start"]), int(data["end"])))
+        return digest_message(
+            figures, cadence=data["cadence"], when=data["when"], scheduled_by=data.get("by"), app_url=self._app_url
+        )
+
+    async def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
+        response = await self._slack.chat_postMessage(
+            channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread_ts, unfurl_links=False
+        )
+        return str(response["ts"])
+
+    async def _failed(self, post: TeamPost, token: str, failure: SlackFailure, report: TeamDeliveryReport) -> None:
+        now = self._clock()
+        if failure.kind is FailureKind.CHANNEL:
+            report.failed += 1
+            async with self._store.transaction() as conn:
+                await team.settle(
+                    conn,
+                    post.id,
+                    token,
+                    state=PostState.FAILED.value,
+                    attempts=post.attempts + 1,
+                    last_error=team.error_text(failure.error),
+                    claim_token=None,
+                    updated_at=now,
+                )
+                first = await channel_queries.record_problem(
+                    conn, post.channel_id, error=failure.error, fix=failure.fix, now=now
+                )
+            if first:
+                log.warning(
+                    "team.post.failed_permanently",
+                    extra={
+                        "kind": post.kind.value,
+                        "channel": post.channel_id,
+                        "error": failure.error,
+                        "fix": failure.fix,
+                    },
+                )
+            return
+        report.retried += 1
+        wait = failure.retry_after if failure.retry_after is not None else backoff_seconds(post.attempts + 1)
+        async with self._store.transaction() as conn:
+            await team.settle(
+                conn,
+                post.id,
+                token,
+                attempts=post.attempts + 1,
+                last_error=team.error_text(failure.error),
+                claim_token=None,
+                next_attempt_at=now + wait,
+                updated_at=now,
+            )
+        log.info("team.post.retry", extra={"kind": post.kind.value, "channel": post.channel_id, "error": failure.error})

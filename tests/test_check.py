@@ -143,3 +143,31 @@ async def test_check_reports_the_metrics_and_consumption_permissions(tmp_path: P
     warned = {line.subject: line for line in withheld.lines if line.level == "warn"}
     assert "ViewOrgMetrics" in warned["devin metrics"].detail
     assert "ViewOrgConsumption" in warned["devin consumption"].detail
+
+
+async def test_check_work_objects_probe_passes_and_names_what_it_cannot_read(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    report = await run_checks(_settings(tmp_path, *services))
+    lines = {line.subject: line for line in report.lines}
+    assert lines["work objects"].level == "ok" and "entity.presentDetails" in lines["work objects"].detail
+    assert lines["work object previews"].level == "unverified"
+    assert services[1].work_objects.presented == []  # the probe filled no panel
+
+
+async def test_check_work_objects_not_enabled_is_a_warning_with_the_fix(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    services[1].work_objects.enabled = False
+    report = await run_checks(_settings(tmp_path, *services))
+    (line,) = [line for line in report.lines if line.subject == "work objects"]
+    assert line.level == "warn" and "not enabled" in line.detail
+    assert "rich_previews" in line.fix and "WORK_OBJECTS=false" in line.fix
+    assert report.passed  # previews still work with Block Kit
+
+
+async def test_check_work_objects_off_says_so(tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]) -> None:
+    report = await run_checks(_settings(tmp_path, *services, work_objects=False))
+    (line,) = [line for line in report.lines if line.subject == "work objects"]
+    assert line.level == "ok" and "WORK_OBJECTS=false" in line.detail
+    assert services[1].calls_to("entity.presentDetails") == []

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import devin_client
+from bot.cli.check_entities import check_work_objects
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
@@ -78,6 +79,7 @@ async def run_checks(settings: Settings) -> CheckReport:
         slack_works = await _check_slack(settings, slack, report)
         await _check_devin(settings, devin, report)
         await _check_alert_channel(settings, slack if slack_works else None, report)
+        await check_work_objects(settings, slack if slack_works else None, report)
         await _check_store(settings, report)
     finally:
         if devin is not None:

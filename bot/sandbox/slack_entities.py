@@ -79,6 +79,8 @@ class WorkObjects:
         """Entities attached per unfurl target (`channel:ts` or `unfurl_id`); later calls replace them."""
         self.presented: list[Json] = []
         """Accepted `entity.presentDetails` calls: `trigger_id`, `user`, and `metadata` or `error`."""
+        self.enabled = True
+        """False: the app has no Work Object Previews; `entity.presentDetails` answers `feature_not_enabled`."""
         self.methods: dict[str, Callable[[Json], Json]] = {
             "chat.unfurl": self._chat_unfurl,
             "chat.postMessage": self._with_message_metadata(workspace.methods["chat.postMessage"]),
@@ -93,6 +95,7 @@ class WorkObjects:
         return trigger_id
 
     def clear(self) -> None:
+        self.enabled = True
         self._triggers.clear()
         self.unfurl_entities.clear()
         self.presented.clear()
@@ -120,6 +123,8 @@ class WorkObjects:
         return checked
 
     def _entity_present_details(self, params: Json) -> Json:
+        if not self.enabled:
+            raise _SlackError("feature_not_enabled")
         trigger = self._take_trigger(params.get("trigger_id"))
         metadata, error = params.get("metadata"), params.get("error")
         if metadata is not None and error is not None:

@@ -59,6 +59,9 @@ async def test_allowed_viewer_gets_the_analysis_within_the_trigger(live: Running
     assert "DATABASE_URL" in json.dumps(_custom(call)["issues"])
     assert_entity_ok(entity, for_unfurl=False, input_urls={entity["url"], _url(SEED_WITH_ANALYSIS)})
     assert live.slack.work_objects.presented[0]["user"] == REGULAR_USER_ID
+    # The creator, looked up by the people component: a Slack user, never an e-mail.
+    assignee = entity["entity_payload"]["fields"]["assignee"]
+    assert assignee == {"type": "slack#/types/user", "user": {"user_id": REGULAR_USER_ID}}
 
 
 async def test_session_without_analysis_says_so(live: RunningApp) -> None:

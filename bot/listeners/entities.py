@@ -13,10 +13,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks import sentences
-from blocks.entity import EXTERNAL_REF_TYPE, INCIDENT_REF_TYPE, Entity
+from blocks.entity import EXTERNAL_REF_TYPE, INCIDENT_REF_TYPE, Assignee, Entity, assignee_of
 from blocks.entity_details import NOT_FOUND, RESTRICTED, devin_trouble, session_details_entity
 from bot.devin.errors import DevinNotFoundError
 from bot.devin.links import is_session_id
+from bot.devin.models import Session
 from bot.entities.flexpane import Loaded, deadline_after
 from bot.listeners.deps import AppDeps
 from bot.listeners.failures import devin_error_sentence
@@ -25,6 +26,9 @@ from bot.slack.payloads import EntityDetailsPayload
 log = logging.getLogger(__name__)
 
 Handler = Callable[..., Awaitable[None]]
+
+CREATOR_MIN_SECONDS = 0.05
+"""Below this, the creator lookup is not started: the panel goes out without an assignee rather than late."""
 
 
 def make_entity_details_requested(deps: AppDeps) -> Handler:
@@ -54,7 +58,7 @@ def make_entity_details_requested(deps: AppDeps) -> Handler:
         if loading is None:
             await present(client, payload, {"error": NOT_FOUND})
             return
-        await present(client, payload, await _answer(payload, loading, deps.settings.devin_app_url))
+        await present(client, payload, await _answer(deps, payload, loading, deadline))
 
     return handle_entity_details_requested
 
@@ -75,6 +79,14 @@ async def present(client: AsyncWebClient, payload: EntityDetailsPayload, answer:
         return
     shown = answer["error"]["status"] if "error" in answer else "details"
     log.info("flexpane.presented", extra={"shown": shown})
+
+
+async def _creator(deps: AppDeps, session: Session, deadline: float) -> Assignee | None:
+    """Who started the session, if the people lookup answers in what is left of the budget (it is cached)."""
+    remaining = deadline - asyncio.get_running_loop().time()
+    if deps.people is None or remaining <= CREATOR_MIN_SECONDS:
+        return None
+    return assignee_of(await deps.people.creator(session, budget=remaining))
 
 
 def _session_id(payload: EntityDetailsPayload) -> str | None:
@@ -107,7 +119,9 @@ async def _viewer_allowed(
     )
 
 
-async def _answer(payload: EntityDetailsPayload, loading: asyncio.Future[Loaded], app_url: str) -> dict[str, Any]:
+async def _answer(
+    deps: AppDeps, payload: EntityDetailsPayload, loading: asyncio.Future[Loaded], deadline: float
+) -> dict[str, Any]:
     try:
         loaded = await loading
     except DevinNotFoundError:
@@ -119,6 +133,11 @@ async def _answer(payload: EntityDetailsPayload, loading: asyncio.Future[Loaded]
     if loaded.session is None:
         return {"error": devin_trouble(notice or sentences.DEVIN_TIMEOUT)}
     entity: Entity | None = session_details_entity(
-        loaded.session, app_url=app_url, external_ref=payload.external_ref, entity_url=payload.entity_url, notice=notice
+        loaded.session,
+        app_url=deps.settings.devin_app_url,
+        external_ref=payload.external_ref,
+        entity_url=payload.entity_url,
+        notice=notice,
+        assignee=await _creator(deps, loaded.session, deadline),
     )
     return {"metadata": entity} if entity is not None else {"error": NOT_FOUND}

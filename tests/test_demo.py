@@ -20,7 +20,19 @@ from bot.cli.demo_steps import DEMO_STEPS
 from bot.cli.terminal import BLOCK_KIT_BUILDER_URL, console
 
 DEMO_BUDGET_SECONDS = 30
-SURFACES = ["card", "generate", "details", "share", "unfurl", "alert", "storm", "alert-settings", "help", "home"]
+SURFACES = [
+    "card",
+    "generate",
+    "details",
+    "share",
+    "unfurl",
+    "work-object",
+    "alert",
+    "storm",
+    "alert-settings",
+    "help",
+    "home",
+]
 SHOWN = [
     "lookup",
     "no-analysis",
@@ -29,6 +41,8 @@ SHOWN = [
     "details",
     "share",
     "unfurl",
+    "work-object",
+    "flexpane",
     "alert",
     "alert-resolved",
     "alert-thread",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 
 from bot.cli.demo import DemoScreen, DemoStep, DemoWorld
+from bot.cli.demo_entities import show_work_object
 from bot.ids import ActionId
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS
@@ -154,6 +155,7 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("details", show_details),
     DemoStep("share", show_share),
     DemoStep("unfurl", show_unfurl),
+    DemoStep("work-object", show_work_object),
     DemoStep("alert", show_alert),
     DemoStep("storm", show_storm),
     DemoStep("alert-settings", show_alert_settings),

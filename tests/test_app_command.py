@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
+
+import pytest
 
 from blocks import sentences
 from bot.devin.retry import RetryPolicy
 from bot.ids import ActionId
 from bot.listeners.deps import InsightsTiming
+from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import (
     SEED_HOSTILE_TITLE,
     SEED_NO_DEVIN_MESSAGES,
@@ -16,7 +20,8 @@ from bot.sandbox.devin_seed import (
     SEED_WITHOUT_ANALYSIS,
     UNKNOWN_SESSION_ID,
 )
-from bot.sandbox.slack_api import EXTERNAL_TEAM_ID, NOT_MEMBER_CHANNEL_ID
+from bot.sandbox.slack_api import EXTERNAL_TEAM_ID, NOT_MEMBER_CHANNEL_ID, REGULAR_USER_ID
+from bot.sandbox.slack_requests import block_action
 from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control
 from tests.fixtures_app import RunningApp, running_app
 
@@ -259,3 +264,32 @@ async def test_generate_that_never_finishes_says_not_ready(tmp_path: Any) -> Non
         assert "Generating insights" in _text(progress) and "Still generating" in _text(still)
         assert "hasn't produced insights" in _text(final)
         assert len(app.devin.requests_to("/insights/generate")) == 2  # one retry of a possibly failed run (§4)
+
+
+@pytest.mark.parametrize("with_response_url", [True, False], ids=["with_response_url", "without_response_url"])
+async def test_click_from_another_workspace_is_refused_without_an_error(
+    live: RunningApp, caplog: pytest.LogCaptureFixture, with_response_url: bool
+) -> None:
+    hook = live.slack.response_url()
+    payload = block_action(
+        ActionId.SHOW_DETAILS,
+        SEED_WITH_ANALYSIS,
+        user_id=REGULAR_USER_ID,
+        team_id=EXTERNAL_TEAM_ID,
+        channel_id=None if not with_response_url else SANDBOX_CHANNEL_ID,
+        response_url=hook if with_response_url else None,
+        view=None if with_response_url else {"id": "V0HOME", "type": "home"},
+    )
+    with caplog.at_level(logging.INFO):
+        result = await live.sender.action(payload)
+        await live.settle()
+    assert result.status == 200
+    assert live.devin.requests == [] and live.slack.calls_to("views.open") == []
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert "access.refused" in [r.getMessage() for r in caplog.records]
+    replies = [c.body for c in live.slack.calls_to("response_url")]
+    if with_response_url:
+        (reply,) = await live.responses(hook)
+        assert reply["text"] == sentences.NOT_ALLOWED_WORKSPACE
+    else:
+        assert replies == []

@@ -78,12 +78,22 @@ class InsightsApp:
         return self.deps.alerts
 
     async def start(self) -> None:
-        """Open the shared Slack session inside the running loop, then start the components."""
+        """Open the shared Slack session inside the running loop, then start the components. If one cannot
+        start, what did start is stopped again before the error goes on (no unclosed sessions at exit)."""
         if self.slack.session is None:
             # Bolt's per-request clients copy this session, and `response_url` replies use it too.
             self.slack.session = shared_session()
-        for component in self.components:
-            await component.start()
+        started: list[Component] = []
+        try:
+            for component in self.components:
+                await component.start()
+                started.append(component)
+        except BaseException:
+            for component in reversed(started):
+                await component.stop()
+            await self.deps.devin.aclose()
+            await self._close_slack_session()
+            raise
 
     async def stop(self) -> None:
         """Stop in reverse order of start; each step runs even if an earlier one failed."""

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,6 +26,8 @@ METRICS_PATH = "/metrics"
 READY_PATH = "/readyz"
 REQUEST_BODY_MAX = 512 * 1024
 """Slack's largest payloads (block actions carrying a 50-block message) stay well under this."""
+BODY_TIMEOUT_SECONDS = 10.0
+"""From a complete request head to the whole body (the head's own deadline is in `bot.serving`)."""
 
 Health = Callable[[], Awaitable[dict[str, Any]]]
 Readiness = Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]
@@ -37,9 +40,13 @@ def slack_events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.R
     async def slack_events(request: web.Request) -> web.Response:
         started = time.perf_counter()
         try:
-            body = (await request.read()).decode("utf-8")
+            async with asyncio.timeout(BODY_TIMEOUT_SECONDS):
+                body = (await request.read()).decode("utf-8")
         except UnicodeDecodeError:
             return web.Response(status=400, text="malformed request")
+        except TimeoutError:  # a body trickling in holds a connection; Slack sends its whole body at once
+            log.info("slack.request.slow_body")
+            return web.Response(status=408, text="request body too slow")
         # Verify before parsing: anyone can reach this URL, and junk must cost a 401, not a parser
         # traceback (Bolt parses the body and builds its context before its own signature check,
         # which still runs).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import signal
 import socket
 import sys
@@ -51,6 +52,8 @@ class AppProcess:
     workdir: Path
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
+    fd_limit: int | None = None
+    """RLIMIT_NOFILE for the process (both limits), as a small container would set it."""
 
     @property
     def url(self) -> str:
@@ -64,10 +67,14 @@ class AppProcess:
         log = self.log_path.open("ab")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(self.port),
-            env=self.env, cwd=self.workdir, stdout=log, stderr=log,
+            env=self.env, cwd=self.workdir, stdout=log, stderr=log, preexec_fn=self._limits,
         )  # fmt: skip
         log.close()
         await self._wait_ready()
+
+    def _limits(self) -> None:
+        if self.fd_limit is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.fd_limit, self.fd_limit))
 
     async def _wait_ready(self) -> None:
         # Readiness of another process can only be observed by asking it; the probe loop is bounded.

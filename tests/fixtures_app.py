@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from bot.app import InsightsApp, create_app
 from bot.config import Settings
@@ -26,6 +25,7 @@ from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
 from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, block_action, slash_command
+from bot.serving import HEADER_TIMEOUT_SECONDS, CappedSite, app_runner
 
 FAST_INSIGHTS = InsightsTiming(poll_interval=0.05, still_working_after=30.0, give_up_after=5.0)
 TEST_RETRY = RetryPolicy(budget_seconds=3.0, max_attempts=3, backoff_initial=0.01, backoff_max=0.05)
@@ -41,6 +41,7 @@ class RunningApp:
     url: str
     sender: SlackRequestSender
     settings: Settings
+    site: CappedSite
 
     async def command(self, text: str, **fields: Any) -> tuple[SlackHttpResult, str]:
         """Send `/devin-insights <text>`; returns the HTTP result and the response_url it carried."""
@@ -89,6 +90,8 @@ async def running_app(
     devin_kwargs: dict[str, Any] | None = None,
     with_alerts: bool = False,
     clock: Callable[[], float] = time.time,
+    max_connections: int | None = None,
+    header_timeout: float = HEADER_TIMEOUT_SECONDS,
     **overrides: Any,
 ) -> AsyncIterator[RunningApp]:
     """The app on a free port; `with_alerts` adds the alert engine (store, scheduler) as `devin-insights run` has it."""
@@ -100,15 +103,15 @@ async def running_app(
     settings = sandbox_settings(devin.url, slack.api_url, database_url, **overrides)
     client = DevinClient.create(api_url=devin.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=retry)
     app = create_app(settings, devin=client, with_alerts=with_alerts, insights_timing=timing, clock=clock)
-    runner = web.AppRunner(app.web_application(), access_log=None)
+    runner = app_runner(app.web_application(), header_timeout=header_timeout)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = CappedSite(runner, "127.0.0.1", 0, max_connections=max_connections)
     await site.start()
-    port = runner.addresses[0][1]
+    port = site.bound_port()
     url = f"http://127.0.0.1:{port}"
     sender = SlackRequestSender(url, SANDBOX_SIGNING_SECRET)
     try:
-        yield RunningApp(devin=devin, slack=slack, app=app, url=url, sender=sender, settings=settings)
+        yield RunningApp(devin=devin, slack=slack, app=app, url=url, sender=sender, settings=settings, site=site)
     finally:
         await sender.aclose()
         await runner.cleanup()

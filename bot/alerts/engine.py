@@ -33,6 +33,7 @@ from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.store import STORE_ERRORS, Store, outbox, sessions
 from bot.store import channels as channel_queries
+from bot.store.errors import StoreOpenError
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,11 @@ class AlertEngine:
         """Open (and migrate) the store if the engine owns it; schedule the tick on the running loop."""
         if self._parts is None:
             assert self._database_url is not None
-            self._parts = self._assemble(await Store.open(self._database_url))
+            try:
+                store = await Store.open(self._database_url)
+            except STORE_ERRORS as error:
+                raise StoreOpenError(self._database_url, error) from error
+            self._parts = self._assemble(store)
         self._health_seen = await self.health_report()
         if self._poll_seconds is not None:
             self._scheduler = build_scheduler(self._scheduled_tick, every_seconds=self._poll_seconds)

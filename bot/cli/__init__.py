@@ -43,6 +43,7 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
     """Run the app: Socket Mode when SLACK_APP_TOKEN is set, HTTP mode with --http."""
     from bot.app import create_app
     from bot.cli.run import run_http, run_socket_mode
+    from bot.store.errors import StoreOpenError
 
     settings = _settings_or_exit()
     configure_logging(settings.log_level, _secrets(settings))
@@ -58,11 +59,15 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
     except ConfigError as error:
         click.echo(str(error), err=True)
         sys.exit(2)
-    if http_mode:
-        run_http(app, host=host, port=port or settings.port)
-        return
-    assert settings.slack_app_token is not None
-    asyncio.run(run_socket_mode(app, app_token=settings.slack_app_token.get_secret_value(), health_port=port))
+    try:
+        if http_mode:
+            run_http(app, host=host, port=port or settings.port)
+            return
+        assert settings.slack_app_token is not None
+        asyncio.run(run_socket_mode(app, app_token=settings.slack_app_token.get_secret_value(), health_port=port))
+    except StoreOpenError as error:  # one line an operator can act on, not the driver's traceback
+        click.echo(str(error), err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -13,6 +13,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot import metrics
 from bot.app import InsightsApp
+from bot.serving import AcceptErrorLog, CappedSite, app_runner
 from bot.web import (
     HEALTH_PATH,
     METRICS_PATH,
@@ -26,6 +27,8 @@ from bot.web import (
 log = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_SECONDS = 10.0
+HEALTH_CONNECTIONS_MAX = 64
+"""Socket Mode's health port serves probes and scrapes only."""
 
 
 class TimedSocketModeHandler(AsyncSocketModeHandler):
@@ -39,24 +42,41 @@ class TimedSocketModeHandler(AsyncSocketModeHandler):
 
 
 def run_http(app: InsightsApp, *, host: str, port: int) -> None:
-    """Serve HTTP mode until SIGTERM/SIGINT; aiohttp then runs the cleanup hooks (scheduler, clients)."""
+    """Serve HTTP mode until SIGTERM/SIGINT, then run the cleanup hooks (scheduler, clients)."""
+    asyncio.run(serve_http(app, host=host, port=port))
+
+
+async def serve_http(app: InsightsApp, *, host: str, port: int, stop: asyncio.Event | None = None) -> None:
+    """HTTP mode on `host:port` with the limits of `bot.serving`, until `stop` is set or a signal arrives.
+
+    A component that cannot start (the store, say) raises out of here after what did start is stopped.
+    """
+    stop = stop or _stop_on_signals()
+    AcceptErrorLog(asyncio.get_running_loop()).install()
+    runner = app_runner(app.web_application(), shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
     log.info("app.starting", extra={"mode": "http", "port": port})
-    web.run_app(
-        app.web_application(),
-        host=host,
-        port=port,
-        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
-        print=None,
-        access_log=None,
-    )
+    await runner.setup()  # on_startup: app.start()
+    try:
+        site = CappedSite(runner, host, port)
+        await site.start()
+        log.info("app.serving", extra={"port": site.bound_port(), "max_connections": site.max_connections})
+        await stop.wait()
+        log.info("app.stopping")
+    finally:
+        await runner.cleanup()  # on_cleanup: app.stop()
 
 
-async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int | None) -> None:
-    """Connect over Socket Mode and run until SIGTERM/SIGINT; optionally serve `/healthz` and `/readyz`."""
+def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def run_socket_mode(app: InsightsApp, *, app_token: str, health_port: int | None) -> None:
+    """Connect over Socket Mode and run until SIGTERM/SIGINT; optionally serve `/healthz` and `/readyz`."""
+    stop = _stop_on_signals()
     await app.start()
     handler = TimedSocketModeHandler(app.bolt, app_token=app_token)
     health_runner: web.AppRunner | None = None
@@ -79,7 +99,7 @@ async def _serve_health(app: InsightsApp, port: int) -> web.AppRunner:
     health.router.add_get(HEALTH_PATH, health_handler(app.health))
     health.router.add_get(METRICS_PATH, metrics_handler(app.update_metrics))
     health.router.add_get(READY_PATH, readiness_handler(app.readiness))
-    runner = web.AppRunner(health, access_log=None)
+    runner = app_runner(health)
     await runner.setup()
-    await web.TCPSite(runner, "0.0.0.0", port).start()
+    await CappedSite(runner, "0.0.0.0", port, max_connections=HEALTH_CONNECTIONS_MAX).start()
     return runner

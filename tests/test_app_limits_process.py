@@ -1,0 +1,80 @@
+"""The app as a real process at its limits: more idle connections than its file-descriptor limit allows,
+and a store it cannot open at start-up. Loopback only; bounded in count and time."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.slack_api import SlackStandIn
+from tests.app_process import AppProcess, app_env, free_port, wait_until
+
+FD_LIMIT = 256
+"""The app's RLIMIT_NOFILE here: its connection cap becomes 192 (a quarter kept for outbound sockets)."""
+FLOOD = 300
+
+
+async def _open_idle(port: int, count: int) -> list[asyncio.StreamWriter]:
+    writers = []
+    for _ in range(count):
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout=5)
+        writers.append(writer)
+    return writers
+
+
+@pytest.mark.slow
+async def test_more_idle_connections_than_descriptors_cost_one_log_line_and_nothing_else(tmp_path: Path) -> None:
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        app = AppProcess(app_env(devin, slack, f"sqlite:///{tmp_path}/store.db"), tmp_path, fd_limit=FD_LIMIT)
+        await app.start()
+        try:
+            writers = await _open_idle(app.port, FLOOD)
+            try:
+                async with httpx.AsyncClient(base_url=app.url, timeout=5.0) as client:
+                    busy = await client.get("/healthz")  # one more connection, past the cap
+                assert busy.status_code == 503
+            finally:
+                for writer in writers:
+                    writer.close()
+            async with httpx.AsyncClient(base_url=app.url, timeout=5.0) as client:
+
+                async def serving() -> bool:  # once the server has seen the flood's connections close
+                    return (await client.get("/healthz")).status_code == 200
+
+                await wait_until(serving, timeout=10)
+        finally:
+            assert await app.stop() == 0
+        log = app.log_path.read_text(errors="replace")
+        assert log.count("http.connections.capped") == 1
+        assert "Traceback" not in log and "Too many open files" not in log
+        assert len(log) < 20_000, log[-2000:]
+
+
+@pytest.mark.parametrize("where", ["proc", "under_a_file"])
+async def test_a_store_that_cannot_be_opened_fails_start_up_with_one_line(tmp_path: Path, where: str) -> None:
+    if where == "proc":
+        url = "sqlite:////proc/devin-insights-test/store.db"  # not writable even by root
+    else:
+        (tmp_path / "a-file").write_text("not a directory")
+        url = f"sqlite:///{tmp_path}/a-file/store.db"
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        env = app_env(devin, slack, url)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(free_port()),
+            env=env | {"PATH": os.environ.get("PATH", "")}, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    text = output.decode()
+    assert process.returncode == 1, text
+    assert "Traceback" not in text and "Unclosed" not in text
+    (line,) = [line for line in text.splitlines() if "DATABASE_URL" in line]
+    assert line.startswith("devin-insights cannot start: the database in DATABASE_URL (sqlite:///")
+    assert "unable to open database file" in line
+    assert len(text.splitlines()) <= 3, text

@@ -13,6 +13,10 @@ _SECRET_PATTERNS = re.compile(
     r"|apk_(?:user_)?[A-Za-z0-9_-]{6,}|(?i:bearer)\s+[A-Za-z0-9._~+/=-]{6,})"
 )
 REDACTED = "[redacted]"
+APP_LOGGER = "bot"
+LIBRARIES_KEPT_AT_INFO = ("slack_sdk", "slack_bolt", "aiosqlite", "asyncpg", "aiohttp", "asyncio")
+"""Their DEBUG output is dropped anyway; SQLAlchemy is left alone (it sets itself to WARNING, and INFO would
+turn on its statement log)."""
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s%(extras)s"
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "extras"}
 
@@ -62,10 +66,20 @@ class ExtrasFormatter(logging.Formatter):
         return super().format(record)
 
 
+class OwnDebugFilter(logging.Filter):
+    """Below INFO, only the app's own records pass. Libraries write whole payloads at DEBUG (slack_sdk
+    request and response bodies, aiosqlite every statement with its parameters, Bolt's responses), and
+    those carry session titles and message text, which the logs must never contain (docs/security.md)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO or record.name == APP_LOGGER or record.name.startswith(APP_LOGGER + ".")
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    """Root logging to stderr, every handler behind the redacting filter."""
+    """Root logging to stderr, every handler behind the redacting filter (and the own-DEBUG filter)."""
     handler = logging.StreamHandler()
     handler.setFormatter(ExtrasFormatter(LOG_FORMAT))
+    handler.addFilter(OwnDebugFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for existing in list(root.handlers):
@@ -74,3 +88,5 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     for noisy in ("apscheduler", "aiohttp.access", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    for chatty in LIBRARIES_KEPT_AT_INFO:  # they would format payloads only for OwnDebugFilter to drop them
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -16,13 +17,22 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.ids import ActionId
-from bot.logs import LOG_FORMAT, REDACTED, ExtrasFormatter, RedactingFilter, configure_logging, redact
+from bot.logs import (
+    LIBRARIES_KEPT_AT_INFO,
+    LOG_FORMAT,
+    REDACTED,
+    ExtrasFormatter,
+    OwnDebugFilter,
+    RedactingFilter,
+    configure_logging,
+    redact,
+)
 from bot.sandbox import SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
-from bot.sandbox.devin_seed import SEED_WITH_ANALYSIS
+from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
 from bot.sandbox.slack_requests import SlackRequestSender, block_action, link_shared_event, new_ts, slash_command
-from tests.fixtures_app import FAST_INSIGHTS, TEST_RETRY
+from tests.fixtures_app import FAST_INSIGHTS, TEST_RETRY, running_app
 
 BOT_TOKEN = "xoxb-7201384756-4412098765432-HardeningBotTokenQx7Zp2"
 USER_TOKEN = "xoxp-7201384756-4412098765432-4412098765433-0f9e8d7c6b5a49382716aabbccddeeff"
@@ -183,7 +193,8 @@ def restore_logging() -> Iterator[None]:
     """configure_logging replaces the root handlers and sets levels; put everything back afterwards."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    noisy = {name: logging.getLogger(name).level for name in ("apscheduler", "aiohttp.access", "httpx", "httpcore")}
+    names = ("apscheduler", "aiohttp.access", "httpx", "httpcore", *LIBRARIES_KEPT_AT_INFO)
+    noisy = {name: logging.getLogger(name).level for name in names}
     try:
         yield
     finally:
@@ -293,3 +304,41 @@ async def test_app_logs_no_secret_end_to_end(
         assert event in err, f"{event} was not logged, so the scenario did not run as intended"
     for secret in (*KNOWN_SECRETS, BEARER_VALUE):
         assert secret not in err, f"a secret reached the log: …{secret[-6:]}"
+
+
+TITLE_MARK = "Zebra-quartz title 7f3a"
+
+
+async def test_debug_logs_never_contain_session_titles_or_message_bodies(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
+    configure_logging("DEBUG", secrets=KNOWN_SECRETS)
+    async with running_app(tmp_path, with_alerts=True, alert_channel=SANDBOX_CHANNEL_ID, alert_poll_seconds=1) as app:
+        app.devin.update_session(SEED_WITH_ANALYSIS, title=TITLE_MARK)
+        _, hook = await app.command(SEED_WITH_ANALYSIS)  # the card: a response_url body
+        (card,) = await app.responses(hook)
+        assert TITLE_MARK in json.dumps(card)
+        _, share_hook = await app.click(ActionId.SHARE_IN_CHANNEL, SEED_WITH_ANALYSIS)  # chat.postMessage
+        (shared,) = await app.slack.wait_for("chat.postMessage", predicate=lambda c: c.ok)
+        assert TITLE_MARK in json.dumps(shared.body)
+        app.devin.update_session(SEED_RUNNING, title=TITLE_MARK, status="suspended", status_detail="out_of_credits")
+        await app.slack.wait_for("chat.postMessage", count=2, timeout=10, predicate=lambda c: c.ok)  # the alert
+        await app.settle()
+    err = capsys.readouterr().err
+    assert "alerts.sent" in err and "store.migrated" in err, "the scenario did not run as intended"
+    assert TITLE_MARK not in err, "a session title reached the DEBUG log"
+    assert '"blocks"' not in err and "'blocks'" not in err, "a message body reached the DEBUG log"
+
+
+def test_own_debug_records_pass_and_library_debug_records_do_not() -> None:
+    keep = OwnDebugFilter()
+
+    def record(name: str, level: int) -> logging.LogRecord:
+        return logging.LogRecord(name, level, __file__, 1, "x", None, None)
+
+    assert keep.filter(record("bot.devin.client", logging.DEBUG))
+    assert keep.filter(record("bot", logging.DEBUG))
+    assert not keep.filter(record("botany", logging.DEBUG))
+    assert not keep.filter(record("slack_sdk.web.async_base_client", logging.DEBUG))
+    assert not keep.filter(record("aiosqlite", logging.DEBUG))
+    assert keep.filter(record("slack_sdk.web.async_base_client", logging.INFO))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -13,6 +15,7 @@ from bot.store.engine import create_engine
 from bot.store.migrations import migrate
 from bot.store.schema import lease
 
+DRIVER_THREAD_JOIN_SECONDS = 1.0
 POLLER_LEASE = "alerts.poller"
 
 
@@ -29,11 +32,13 @@ class Store:
     @classmethod
     async def open(cls, url: str, **engine_kwargs: Any) -> Store:
         """Connect to `url` (a plain sqlite:// or postgresql:// URL) and migrate the schema."""
+        before = set(threading.enumerate())
         engine = create_engine(url, **engine_kwargs)
         try:
             await migrate(engine)
         except BaseException:
             await engine.dispose()  # nobody else holds the engine: close its connections now
+            await _settle_driver_threads(set(threading.enumerate()) - before)
             raise
         return cls(engine)
 
@@ -79,3 +84,11 @@ class Store:
         async with self.transaction() as conn:
             row = (await conn.execute(select(lease).where(lease.c.name == name))).first()
         return row.holder if row is not None and row.expires_at > now else None
+
+
+async def _settle_driver_threads(started: set[threading.Thread]) -> None:
+    """Let aiosqlite's worker threads finish while the loop still runs. After a failed connect each one still
+    owes the loop an answer; if the loop closes first (start-up failed, the process exits), the thread prints
+    an "Event loop is closed" traceback under the one-line error."""
+    for worker in (t for t in started if t.name.endswith("(_connection_worker_thread)")):
+        await asyncio.to_thread(worker.join, DRIVER_THREAD_JOIN_SECONDS)

@@ -7,11 +7,12 @@ import json
 import time
 from typing import Any
 
+from bot.ids import ActionId
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_OUT_OF_CREDITS, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS, UNKNOWN_SESSION_ID
 from bot.sandbox.slack_api import EXTERNAL_USER_ID, REGULAR_USER_ID, SHARED_CHANNEL_ID, SlackCall
 from bot.sandbox.slack_entities import TRIGGER_TTL_SECONDS
-from bot.sandbox.slack_requests import entity_details_requested_event, link_shared_event, new_ts
+from bot.sandbox.slack_requests import block_action, entity_details_requested_event, link_shared_event, new_ts
 from tests.entity_limits import assert_entity_ok
 from tests.fixtures_app import RunningApp, running_app
 
@@ -149,3 +150,24 @@ async def test_alert_incident_opens_the_same_panel_as_an_incident(live: RunningA
     entity = call.body["metadata"]
     assert entity["entity_type"] == "slack#/entities/incident" and entity["external_ref"] == ref
     assert entity["entity_payload"]["fields"]["urgency"] == {"value": "High"}
+
+
+async def test_view_insights_on_the_entity_opens_the_details_modal(live: RunningApp) -> None:
+    """The entity's *View insights* sends a block_actions click from the flexpane (no response_url)."""
+    container = {
+        "type": "entity_detail",
+        "entity_url": _url(SEED_WITH_ANALYSIS),
+        "external_ref": {"id": SEED_WITH_ANALYSIS, "type": "devin_session"},
+        "app_unfurl_url": _url(SEED_WITH_ANALYSIS),
+        "channel_id": SANDBOX_CHANNEL_ID,
+        "message_ts": new_ts(),
+    }
+    payload = block_action(
+        ActionId.SHOW_DETAILS.value, SEED_WITH_ANALYSIS, user_id=REGULAR_USER_ID, container=container
+    )
+    result = await live.sender.action(payload)
+    assert result.status == 200
+    calls = await live.slack.wait_for("views.open")
+    assert calls[0].ok
+    update = await live.slack.wait_for("views.update")
+    assert "DATABASE_URL" in json.dumps(update[-1].body["view"])

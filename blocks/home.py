@@ -23,8 +23,11 @@ NO_ALERT_CHANNELS = (
 CHANNELS_MAX = 2000
 
 
-def home_view(*, alert_channels: Sequence[str]) -> View:
-    """The Home tab, listing the channels (well-formed ids only) that receive suspension alerts."""
+def home_view(*, alert_channels: Sequence[str], sections: Sequence[Block] = ()) -> View:
+    """The Home tab, listing the channels (well-formed ids only) that receive suspension alerts.
+
+    `sections` are other builders' blocks (the org at a glance, …), composed at the end.
+    """
     blocks: list[Block] = [
         header(HOME_TITLE),
         section(ABOUT),
@@ -33,6 +36,7 @@ def home_view(*, alert_channels: Sequence[str]) -> View:
         context(EXAMPLE),
         divider(),
         section(_alert_channels(alert_channels)),
+        *sections,
     ]
     return {"type": "home", "callback_id": CallbackId.HOME.value, "blocks": blocks}
 

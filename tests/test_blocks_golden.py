@@ -33,6 +33,7 @@ from blocks.help import notice_message, usage_message
 from blocks.home import home_view
 from blocks.session import session_message
 from blocks.summary import summary_message
+from blocks.team_home import team_glance_blocks
 from blocks.unfurl import session_unfurl
 from bot.people.records import Person, PersonKind
 from tests import blocks_samples as s
@@ -257,6 +258,18 @@ VIEWS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "details_error": lambda: loading_view(error="Devin is not answering right now; try again in a minute."),
     "home": lambda: home_view(alert_channels=["C0123ABCDEF", "not-a-channel", "C0123ABCDEF", "G0456"]),
     "home_no_alerts": lambda: home_view(alert_channels=[]),
+    "home_with_glance": lambda: home_view(
+        alert_channels=["C0123ABCDEF"],
+        sections=team_glance_blocks(
+            team.figures(team.hostile_sessions()),
+            budget=team.budget(),
+            budget_set=True,
+            digest_channels=[("C0123ABCDEF", "daily at 09:00 (Europe/Paris)"), ("bogus", "x")],
+        ),
+    ),
+    "home_glance_unavailable": lambda: home_view(
+        alert_channels=[], sections=team_glance_blocks(None, budget=None, budget_set=False, digest_channels=[])
+    ),
 }
 
 

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from blocks.budget import budget_message, budget_reply
 from blocks.chart import BARS_MAX, bar_chart, bucketed
 from blocks.digest import digest_message, digest_schedule_message
+from blocks.home import home_view
 from blocks.summary import summary_message
+from blocks.team_home import team_glance_blocks
 from bot.devin.models import SessionInsights
 from bot.insights.figures import Gap, OrgData, aggregate
 from tests import insights_samples as team
-from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control, mrkdwn_texts
+from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control, assert_view_limits, mrkdwn_texts
 from tests.test_blocks_properties import HOSTILE, SETTINGS, insights, texts
 
 in_window = st.integers(team.WINDOW.previous().start, team.WINDOW.end - 1)
@@ -121,3 +123,18 @@ def test_digest_builders_any_text_within_limits(
     for message in (digest, schedule):
         assert_message_limits(message)
         assert_no_unescaped_control(message, allowed_hosts=("app.devin.ai",))
+
+
+@SETTINGS
+@given(
+    st.lists(st.builds(_placed, insights, in_window), max_size=6),
+    st.none() | budgets,
+    st.lists(st.tuples(st.sampled_from(["C0123ABCDEF", "bogus"]) | texts, texts), max_size=5),
+)
+def test_team_glance_any_input_within_limits(rows: list[SessionInsights], budget: Any, digests: Any) -> None:
+    figures = aggregate(OrgData(rows), team.WINDOW, alert_reasons=team.REASONS)
+    view = home_view(
+        alert_channels=[], sections=team_glance_blocks(figures, budget=budget, budget_set=True, digest_channels=digests)
+    )
+    assert_view_limits(view)
+    assert_no_unescaped_control(view, allowed_hosts=())

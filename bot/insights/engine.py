@@ -82,6 +82,8 @@ class TeamEngine:
         self._store: Store | None = store
         self._scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self.last_budget: BudgetStatus | None = None
+        """The latest budget check on this replica (App Home shows it)."""
 
     @classmethod
     def from_settings(
@@ -195,6 +197,16 @@ class TeamEngine:
         log.info("team.digest.scheduled", extra={"channel": channel_id, "when": digests.describe(schedule)})
         return await self.digest_state(channel_id)
 
+    @property
+    def budget_set(self) -> bool:
+        return self._budget is not None
+
+    async def digest_channels(self) -> list[tuple[str, str]]:
+        """Every channel with a digest, and when it is posted."""
+        async with self.store.transaction() as conn:
+            schedules = await team.list_schedules(conn)
+        return [(s.channel_id, digests.describe(s)) for s in schedules]
+
     async def digest_off(self, channel_id: str) -> bool:
         async with self.store.transaction() as conn:
             removed = await team.delete_schedule(conn, channel_id)
@@ -234,6 +246,7 @@ class TeamEngine:
         ):
             return None  # another replica checks this interval
         status = await month_usage(self._devin, self._budget, self._thresholds, now)
+        self.last_budget = status
         if status.threshold:
             await self._record_budget(status, now)
         await self.deliver()

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.home import home_view
 from bot.listeners.deps import AppDeps
+from bot.listeners.insights import team_glance
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ def make_app_home_opened(deps: AppDeps) -> Handler:
             return
         channels = [deps.settings.alert_channel] if deps.settings.alert_channel else []
         try:
-            await client.views_publish(user_id=user_id, view=home_view(alert_channels=channels))
+            view = home_view(alert_channels=channels, sections=await team_glance(deps))
+            await client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:  # the next app_home_opened publishes again
             log.warning("home.publish.failed", extra={"error": error.response.get("error")})
 

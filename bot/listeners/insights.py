@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,8 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks import sentences
 from blocks.help import notice_message
-from blocks.kit import Message
+from blocks.kit import Block, Message
 from blocks.summary import period_label, summary_message
+from blocks.team_home import team_glance_blocks
 from bot.devin.errors import DevinError
 from bot.insights.figures import Figures
 from bot.insights.period import PERIOD_MAX_DAYS
@@ -23,6 +25,9 @@ from bot.slack.payloads import ActionPayload
 from bot.slack.respond import Respond
 
 log = logging.getLogger(__name__)
+
+GLANCE_SECONDS = 2.5
+"""App Home waits this long for the week's figures; a slower fetch keeps going and fills the cache."""
 
 Handler = Callable[..., Awaitable[None]]
 
@@ -94,3 +99,23 @@ async def _notice(respond: Respond, sentence: str) -> None:
 
 async def _send(respond: Respond, message: Message) -> None:
     await respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral", replace_original=False)
+
+
+async def team_glance(deps: AppDeps) -> list[Block]:
+    """The org-at-a-glance blocks of App Home (empty when the app has no team source)."""
+    if deps.team is None:
+        return []
+    figures: Figures | None
+    try:
+        figures = await asyncio.wait_for(deps.team.last_days(7), GLANCE_SECONDS)
+    except (DevinError, TimeoutError) as error:
+        log.info("home.glance.figures_unavailable", extra={"error": type(error).__name__})
+        figures = None
+    engine = deps.scheduled
+    digests = await engine.digest_channels() if engine is not None else []
+    return team_glance_blocks(
+        figures,
+        budget=engine.last_budget if engine is not None else None,
+        budget_set=engine.budget_set if engine is not None else deps.settings.acu_budget is not None,
+        digest_channels=digests,
+    )

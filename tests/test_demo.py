@@ -32,6 +32,9 @@ SURFACES = [
     "alert-settings",
     "help",
     "home",
+    "summary",
+    "digest",
+    "budget",
 ]
 SHOWN = [
     "lookup",
@@ -51,6 +54,10 @@ SHOWN = [
     "alert-settings",
     "help",
     "home",
+    "summary",
+    "digest-scheduled",
+    "digest",
+    "budget",
 ]
 _BUILDER_LINE = re.compile(r"See it as Slack renders it: (\S+)$", re.MULTILINE)
 _PANEL_TITLE = re.compile(r"^╭─ (.*?) ─+╮?$", re.MULTILINE)

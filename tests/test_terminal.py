@@ -68,3 +68,14 @@ def test_block_kit_builder_link_for_a_view_keeps_its_type_and_title() -> None:
     view = {"type": "modal", "title": {"type": "plain_text", "text": "Details"}, "blocks": [{"type": "divider"}]}
     decoded = json.loads(unquote(block_kit_builder_url(view, kind="modal").removeprefix(BLOCK_KIT_BUILDER_URL)))
     assert decoded == view
+
+
+def test_terminal_renders_a_chart_as_text_bars() -> None:
+    from blocks.chart import bar_chart
+
+    block = bar_chart("ACUs per billing day", [("Nov 24", 10.0), ("Nov 25", 5.0)], series="ACUs", y_label="ACUs")
+    out = io.StringIO()
+    console(no_color=True, width=80, file=out).print(render_message([block], title="t"))
+    text = out.getvalue()
+    assert "ACUs per billing day" in text
+    assert "Nov 24 " + "█" * 30 + " 10.00" in text and "Nov 25 " + "█" * 15 + " 5.00" in text

@@ -29,6 +29,8 @@ from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
 from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, slash_command
 
+DEMO_ACU_BUDGET = 2000.0
+"""Far above what the seeded org uses in a month, so nothing warns until the budget step spends."""
 DEMO_TIMING = InsightsTiming(poll_interval=0.25, still_working_after=60.0, give_up_after=20.0)
 INSIGHTS_DELAY_SECONDS = 1.0
 STEP_TIMEOUT_SECONDS = 10.0
@@ -132,6 +134,7 @@ async def demo_world() -> AsyncIterator[DemoWorld]:
             f"sqlite:///{workdir}/demo.db",
             alert_channel=SANDBOX_CHANNEL_ID,
             alert_poll_seconds=1,
+            acu_budget=DEMO_ACU_BUDGET,
         )
         app = create_app(settings, insights_timing=DEMO_TIMING)
         runner = web.AppRunner(app.web_application(), access_log=None)

@@ -9,6 +9,7 @@ import time
 
 from bot.cli.demo import DemoScreen, DemoStep, DemoWorld
 from bot.cli.demo_entities import show_work_object
+from bot.cli.demo_team import show_budget, show_digest, show_summary
 from bot.ids import ActionId
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS
@@ -161,5 +162,8 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("alert-settings", show_alert_settings),
     DemoStep("help", show_help),
     DemoStep("home", show_home),
+    DemoStep("summary", show_summary),
+    DemoStep("digest", show_digest),
+    DemoStep("budget", show_budget),
 ]
 """Every surface, in the order a newcomer meets them. Append yours."""

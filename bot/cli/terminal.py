@@ -142,7 +142,23 @@ def render_block(block: dict[str, Any]) -> RenderableType | None:
         if isinstance(block.get("accessory"), dict):
             parts.append(_element(block["accessory"]))
         return Group(*parts)
+    if kind == "data_visualization":
+        return _chart(block)
     return Text(f"[{kind} block]", style="dim")
+
+
+CHART_BAR_MAX = 30
+
+
+def _chart(block: dict[str, Any]) -> RenderableType:
+    """A bar chart as text bars (first series), under its title."""
+    series = (block.get("chart") or {}).get("series") or [{}]
+    points = [(str(p.get("label", "")), float(p.get("value") or 0)) for p in series[0].get("data", [])]
+    top = max((v for _, v in points), default=0.0) or 1.0
+    lines = [Text(str(block.get("title", "")), style="bold")]
+    for label, value in points:
+        lines.append(Text(f"{label:>12} {'█' * round(value / top * CHART_BAR_MAX)} {value:,.2f}"))
+    return Group(*lines)
 
 
 def render_message(blocks: Iterable[dict[str, Any]], *, title: str) -> Panel:

@@ -308,9 +308,17 @@ class AppHandle:
 
 @asynccontextmanager
 async def app_up(
-    world: World, workdir: Path, *, in_process: bool, env: Mapping[str, str] | None = None
+    world: World,
+    workdir: Path,
+    *,
+    in_process: bool,
+    env: Mapping[str, str] | None = None,
+    profile: Path | None = None,
 ) -> AsyncIterator[AppHandle]:
-    """The real app (`create_app`, alert engine included) in HTTP mode; ready once its first poll finished."""
+    """The real app (`create_app`, alert engine included) in HTTP mode; ready once its first poll finished.
+
+    `profile`: run the child under cProfile and write its stats there when it stops (SIGTERM).
+    """
     config = app_env(world, workdir, env or {})
     if in_process:
         from bot.app import create_app
@@ -328,7 +336,8 @@ async def app_up(
             await runner.cleanup()
         return
     port = free_port()
-    command = [sys.executable, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
+    command = [sys.executable, *profiler, "-m", "bot", "run", "--http", "--host", "127.0.0.1", "--port", str(port)]
     log = workdir / "app.log"
     with log.open("wb") as sink:
         process = await asyncio.create_subprocess_exec(

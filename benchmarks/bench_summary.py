@@ -13,25 +13,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from blocks.summary import summary_message  # noqa: E402
 from bot.devin.client import DevinClient  # noqa: E402
 from bot.devin.retry import BACKGROUND_RETRY  # noqa: E402
-from bot.insights.period import Window  # noqa: E402
+from bot.insights.engine import TeamEngine  # noqa: E402
 from bot.insights.source import InsightsSource  # noqa: E402
-from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID  # noqa: E402
+from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_ORG_ID  # noqa: E402
 from bot.sandbox.devin_org import DevinSimulator, serve_forever  # noqa: E402
 from bot.sandbox.devin_seed import analysis_feature  # noqa: E402
+from bot.sandbox.slack_api import SlackStandIn  # noqa: E402
+from bot.sandbox.slack_workspace import ChannelInfo  # noqa: E402
+from bot.store import Store  # noqa: E402
 
 DEFAULT_SIZES = (100, 2_000, 20_000)
 DEFAULT_CHANNELS = 50
@@ -76,19 +83,40 @@ async def summary_once(url: str) -> Run:
 
 
 async def channels_together(url: str, channels: int) -> Run:
-    """`channels` digests due at the same instant ask for the same window: they share one fetch."""
+    """`channels` digests due at the same minute, through the real TeamEngine: a SQLite store, the outbox,
+    one tick recording and delivering them all to the recording Slack; they share one fetch from Devin."""
     client = _client(url)
+    workdir = tempfile.mkdtemp(prefix="bench-digests-")
+    now = [time.time()]
     try:
-        await _requests(url, clear=True)
-        source = InsightsSource(client, alert_reasons=("out_of_credits",))
-        window = Window.last_days(1, time.time())
-        started = time.perf_counter()
-        results = await asyncio.gather(*(source.window(window) for _ in range(channels)))
-        for figures in results:
-            summary_message(app_url="https://app.devin.ai", figures=figures, title="Daily digest")
-        return Run(time.perf_counter() - started, await _requests(url))
+        async with SlackStandIn() as slack:
+            ids = [f"C0BENCH{n:04d}" for n in range(channels)]
+            for channel_id in ids:
+                slack.workspace.channels[channel_id] = ChannelInfo(channel_id, channel_id.lower())
+            store = await Store.open(f"sqlite:///{workdir}/bench.db")
+            web = AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=slack.api_url)
+            source = InsightsSource(client, alert_reasons=("out_of_credits",), clock=lambda: now[0])
+            engine = TeamEngine(
+                source, client, web, app_url="https://app.devin.ai", alert_channel=None, alert_reasons=(),
+                store=store, clock=lambda: now[0], holder_id="bench",
+            )  # fmt: skip
+            due = datetime.fromtimestamp(now[0] + 120, UTC)
+            for channel_id in ids:
+                await engine.schedule_digest(
+                    channel_id, cadence="daily", weekday=None, hour=due.hour, minute=due.minute, tz="UTC", user_id="U1"
+                )
+            await _requests(url, clear=True)
+            now[0] += 180
+            started = time.perf_counter()
+            report = await engine.tick_digests()
+            seconds = time.perf_counter() - started
+            await store.aclose()
+            if report.posted != channels:
+                raise SystemExit(f"posted {report.posted} digests, expected {channels}")
+            return Run(seconds, await _requests(url))
     finally:
         await client.aclose()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def start_server(sessions: int) -> tuple[subprocess.Popen[str], str]:
@@ -153,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|")
     print("\n".join(rows))
     print(f"\nTarget: 2,000 sessions in ≤ {TARGET_REQUESTS_2000} requests and a few seconds.\n")
-    print("| sessions | channels due together | Devin requests | time to every card |")
+    print("| sessions | channels due together | Devin requests | one tick: record, fetch, render, post all |")
     print("|---|---|---|---|")
     print("\n".join(digest_rows))
 

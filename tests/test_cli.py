@@ -10,14 +10,28 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import main
 from bot.cli.preview import PreviewError, render_preview
+from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
-from bot.sandbox.devin_seed import SEED_OUT_OF_CREDITS, SEED_WITH_ANALYSIS, UNKNOWN_SESSION_ID
+from bot.sandbox.devin_seed import (
+    SEED_OUT_OF_CREDITS,
+    SEED_RUNNING,
+    SEED_WITH_ANALYSIS,
+    SEED_WITHOUT_ANALYSIS,
+    UNKNOWN_SESSION_ID,
+)
 from bot.sandbox.serve import sandbox_settings
+from bot.sandbox.slack_api import REGULAR_USER_ID
+from bot.sandbox.slack_requests import link_shared_event, new_ts
+from tests.fixtures_app import running_app
+
+LINK = f"https://app.devin.ai/sessions/{SEED_WITH_ANALYSIS.removeprefix('devin-')}"
 
 
-@pytest.mark.parametrize(("kind", "expected"), [("card", "Details"), ("unfurl", "ACUs"), ("alert", "What to do")])
+@pytest.mark.parametrize(("kind", "expected"), [("card", "Details"), ("alert", "What to do")])
 async def test_preview_renders_each_kind_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, expected: str
 ) -> None:
@@ -26,8 +40,64 @@ async def test_preview_renders_each_kind_as_json(
         session = SEED_WITH_ANALYSIS if kind != "alert" else SEED_OUT_OF_CREDITS
         await render_preview(settings, f"https://app.devin.ai/sessions/{session[6:]}", kind=kind, as_json=True)
     payload = json.loads(capsys.readouterr().out)
-    assert payload["blocks"] and expected in json.dumps(payload)
-    assert ("text" in payload) == (kind != "unfurl")
+    assert payload["blocks"] and expected in json.dumps(payload) and "text" in payload
+
+
+@pytest.mark.parametrize("work_objects", [True, False])
+async def test_preview_unfurl_is_what_the_app_sends_for_a_pasted_link(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], work_objects: bool
+) -> None:
+    async with running_app(tmp_path, work_objects=work_objects) as app:
+        event = link_shared_event([LINK], channel=SANDBOX_CHANNEL_ID, user=REGULAR_USER_ID, message_ts=new_ts())
+        await app.sender.event(event)
+        (sent,) = await app.slack.wait_for("chat.unfurl", timeout=10)
+        await render_preview(app.settings, LINK, kind="unfurl", as_json=True)
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["unfurls"] == sent.body["unfurls"]
+    assert shown.get("metadata") == sent.body.get("metadata") and ("metadata" in shown) == work_objects
+
+
+async def test_preview_unfurl_follows_unfurl_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    async with DevinSimulator() as devin:
+        base = (devin.url, "http://127.0.0.1:9/api/", f"sqlite:///{tmp_path}/s.db")
+        await render_preview(sandbox_settings(*base, unfurl_mode="minimal"), LINK, kind="unfurl", as_json=True)
+        minimal = json.loads(capsys.readouterr().out)
+        await render_preview(sandbox_settings(*base), LINK, kind="unfurl", as_json=True)
+        full = json.loads(capsys.readouterr().out)
+        with pytest.raises(PreviewError, match="UNFURL_MODE=off"):
+            await render_preview(sandbox_settings(*base, unfurl_mode="off"), LINK, kind="unfurl", as_json=True)
+    assert len(json.dumps(minimal["unfurls"])) < len(json.dumps(full["unfurls"]))
+
+
+@pytest.mark.parametrize("session", [SEED_WITH_ANALYSIS, SEED_RUNNING])
+async def test_preview_alert_refuses_a_session_that_is_not_suspended(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], session: str
+) -> None:
+    async with DevinSimulator() as devin:
+        settings = sandbox_settings(devin.url, "http://127.0.0.1:9/api/", f"sqlite:///{tmp_path}/s.db")
+        with pytest.raises(PreviewError, match="No alert: this session is .*, not suspended"):
+            await render_preview(settings, session, kind="alert", as_json=True)
+    assert capsys.readouterr().out == ""  # nothing invented
+
+
+async def test_preview_alert_uses_the_real_reason_and_says_where_it_goes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with DevinSimulator() as devin:
+        settings = sandbox_settings(
+            devin.url, "http://127.0.0.1:9/api/", f"sqlite:///{tmp_path}/s.db", alert_channel=SANDBOX_CHANNEL_ID
+        )
+        await render_preview(settings, SEED_WITHOUT_ANALYSIS, kind="alert", as_json=True)  # suspended: inactivity
+        shown = json.loads(capsys.readouterr().out)
+        await render_preview(settings, SEED_WITHOUT_ANALYSIS, kind="alert", as_json=False)
+        printed = capsys.readouterr().out
+    assert "inactiv" in json.dumps(shown).lower() and "credits" not in json.dumps(shown).lower()
+    assert "not in ALERT_REASONS" in printed
+
+
+def test_preview_refuses_conflicting_flags() -> None:
+    result = CliRunner().invoke(main, ["preview", SEED_WITH_ANALYSIS, "--unfurl", "--alert"])
+    assert result.exit_code == 2 and "--unfurl and --alert" in result.output
 
 
 async def test_preview_explains_unknown_sessions_and_bad_input(tmp_path: Path) -> None:

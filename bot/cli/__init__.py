@@ -86,17 +86,20 @@ def check() -> None:
 
 @main.command()
 @click.argument("session")
-@click.option("--json", "as_json", is_flag=True, help="Print the Block Kit payload instead of rendering it.")
-@click.option("--unfurl", "kind", flag_value="unfurl", help="Show the link preview instead of the card.")
-@click.option("--alert", "kind", flag_value="alert", help="Show the suspension alert this session would raise.")
-def preview(session: str, as_json: bool, kind: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the payload Slack would get instead of rendering it.")
+@click.option("--unfurl", is_flag=True, help="Show the link preview a pasted link gets (UNFURL_MODE applied).")
+@click.option("--alert", is_flag=True, help="Show the suspension alert; refused unless the session is suspended.")
+def preview(session: str, as_json: bool, unfurl: bool, alert: bool) -> None:
     """Fetch one session (link or id) from Devin and show its card as Slack would."""
     from bot.cli.preview import PreviewError, render_preview
 
+    if unfurl and alert:
+        raise click.UsageError("--unfurl and --alert show different messages: pass one of them, or neither.")
     settings = _settings_or_exit()
     configure_logging("ERROR", _secrets(settings))
+    kind = "unfurl" if unfurl else "alert" if alert else "card"
     try:
-        asyncio.run(render_preview(settings, session, kind=kind or "card", as_json=as_json))
+        asyncio.run(render_preview(settings, session, kind=kind, as_json=as_json))
     except PreviewError as error:
         click.echo(str(error), err=True)
         sys.exit(1)

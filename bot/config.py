@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -263,12 +264,44 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(describe_validation_error(exc)) from None
 
 
+@dataclass(frozen=True)
+class SettingProblem:
+    """One invalid variable: its name, why (never its value) and what it should look like."""
+
+    name: str
+    reason: str
+    expected: str | None
+
+
+def load_settings_leniently() -> tuple[Settings, list[SettingProblem]]:
+    """Settings with every invalid variable put back to its default, and the problems: `check` reports each
+    bad variable and still checks everything the valid ones allow."""
+    overrides: dict[str, Any] = {}
+    problems: list[SettingProblem] = []
+    for _ in range(len(Settings.model_fields) + 1):  # each round fixes at least one field
+        try:
+            return Settings(**overrides), problems
+        except ValidationError as exc:
+            for field, reason in _field_errors(exc):
+                if field in overrides or field not in Settings.model_fields:
+                    raise ConfigError(describe_validation_error(exc)) from None
+                problems.append(SettingProblem(field.upper(), reason, FIX_HINTS.get(field)))
+                overrides[field] = Settings.model_fields[field].get_default(call_default_factory=True)
+    raise AssertionError("unreachable: every round removes an invalid field")  # pragma: no cover
+
+
+def _field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    errors = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        errors.append((field, str(error["msg"]).removeprefix("Value error, ")))
+    return errors
+
+
 def describe_validation_error(exc: ValidationError) -> str:
     """Name every bad variable and how to fix it, without ever including the offending value."""
     lines = []
-    for error in exc.errors(include_input=False, include_url=False):
-        field = str(error["loc"][0]) if error["loc"] else "?"
-        reason = str(error["msg"]).removeprefix("Value error, ")
+    for field, reason in _field_errors(exc):
         hint = FIX_HINTS.get(field)
         lines.append(f"  {field.upper()}: {reason}" + (f" (expected {hint})" if hint else ""))
     return "devin-insights cannot start; fix these settings:\n" + "\n".join(lines)

@@ -17,6 +17,7 @@ from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID, 
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, DEFAULT_SCOPES, SlackStandIn
+from bot.store import Store
 
 WRONG_SLACK_TOKEN = "xoxb-1111-2222-wrongwrongwrongwrong"
 WRONG_DEVIN_KEY = "cog_wrongwrongwrongwrongwrong1234"
@@ -171,3 +172,85 @@ async def test_check_work_objects_off_says_so(tmp_path: Path, services: tuple[De
     (line,) = [line for line in report.lines if line.subject == "work objects"]
     assert line.level == "ok" and "WORK_OBJECTS=false" in line.detail
     assert services[1].calls_to("entity.presentDetails") == []
+
+
+def _env(devin: DevinSimulator, slack: SlackStandIn, tmp_path: Path) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "sandbox-signing-secret-0000000000",
+        "SLACK_API_URL": slack.api_url,
+        "DEVIN_API_KEY": SANDBOX_API_KEY,
+        "DEVIN_ORG_ID": SANDBOX_ORG_ID,
+        "DEVIN_API_URL": devin.url,
+        "ALERT_CHANNEL": SANDBOX_CHANNEL_ID,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
+    }
+
+
+async def test_check_reports_every_invalid_value_and_checks_the_rest(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    bad = {"PORT": "eighty", "DEVIN_API_KEY": "apk_secretvalue", "ALERT_CHANNEL": "#general"}
+    code, output = await _cli_check(tmp_path, _env(*services, tmp_path) | bad)
+    assert code == 2, output
+    lines = output.splitlines()
+    for name in bad:
+        assert any(line.startswith(f"✗ {name}:") for line in lines), output
+    assert "✓ slack token" in output and "✓ store" in output  # the valid settings were still checked
+    assert "DEVIN_API_KEY is invalid (see above)" in output
+    assert "apk_secretvalue" not in output and "eighty" not in output
+
+
+async def test_check_fails_when_no_run_mode_can_start(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    env = _env(*services, tmp_path)
+    del env["SLACK_SIGNING_SECRET"]
+    code, output = await _cli_check(tmp_path, env)
+    assert code == 1 and "✗ mode: no run mode can start" in output, output
+    assert "SLACK_APP_TOKEN is not set and SLACK_SIGNING_SECRET is not set" in output
+
+
+async def test_check_tells_answered_404_from_unreachable(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    devin, slack = services
+    wrong_path = await run_checks(_settings(tmp_path, devin, slack, devin_api_url=devin.url + "/nothing"))
+    unreachable = await run_checks(_settings(tmp_path, devin, slack, devin_api_url="http://127.0.0.1:9"))
+    slack_404 = await run_checks(
+        _settings(tmp_path, devin, slack).model_copy(update={"slack_api_url": slack.url.rstrip("/") + "/nothing/api/"})
+    )
+    (line,) = [x for x in wrong_path.lines if x.subject == "devin"]
+    assert "answered HTTP 404" in line.detail and "cannot reach" not in line.detail
+    (line,) = [x for x in unreachable.lines if x.subject == "devin"]
+    assert "cannot reach" in line.detail and "nothing answered" in line.detail
+    (line,) = [x for x in slack_404.lines if x.subject == "slack"]
+    assert "answered HTTP 404" in line.detail and "SLACK_API_URL" in line.fix
+
+
+async def test_check_shows_the_database_drivers_own_message(
+    tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
+) -> None:
+    url = "postgresql://someone:hunter2secret@127.0.0.1:9/nowhere"
+    report = await run_checks(_settings(tmp_path, *services).model_copy(update={"database_url": url}))
+    (line,) = [x for x in report.lines if x.subject == "store"]
+    assert line.level == "fail" and "Connect call failed" in line.detail, line.detail
+    assert "hunter2secret" not in _output(report)
+    nowhere = "sqlite:////nonexistent-dir/x/store.db"
+    report = await run_checks(_settings(tmp_path, *services).model_copy(update={"database_url": nowhere}))
+    (line,) = [x for x in report.lines if x.subject == "store"]
+    assert line.level == "fail" and "not a writable folder" in line.detail
+
+
+async def test_check_creates_no_files(tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]) -> None:
+    env = _env(*services, tmp_path)
+    del env["DATABASE_URL"]  # the default: devin-insights.db in the working directory
+    code, output = await _cli_check(tmp_path, env)
+    assert code == 0 and "does not exist yet; the app creates it when it starts" in output, output
+    assert list(tmp_path.iterdir()) == []
+    store = await Store.open(f"sqlite:///{tmp_path}/devin-insights.db")  # an existing store is opened, not changed
+    await store.aclose()
+    before = sorted((p.name, p.stat().st_size) for p in tmp_path.iterdir())
+    code, output = await _cli_check(tmp_path, env)
+    assert code == 0 and "✓ store: reachable (schema version" in output, output
+    assert sorted((p.name, p.stat().st_size) for p in tmp_path.iterdir()) == before

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import click
 
 from bot import __version__
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, load_settings_leniently
 from bot.logs import configure_logging
 
 
@@ -47,17 +47,15 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
 
     settings = _settings_or_exit()
     configure_logging(settings.log_level, _secrets(settings))
-    if not http_mode and not settings.socket_mode:
-        click.echo("Set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or pass --http to serve HTTP mode.", err=True)
-        sys.exit(2)
+    mode_setting = "slack_signing_secret" if http_mode else "slack_app_token"
     try:
-        # One message naming everything missing, before anything is built.
-        settings.require(
-            "slack_bot_token", "devin_api_key", "devin_org_id", *(["slack_signing_secret"] if http_mode else [])
-        )
+        # One message naming everything missing in this mode, before anything is built.
+        settings.require("slack_bot_token", "devin_api_key", "devin_org_id", mode_setting)
         app = create_app(settings)
     except ConfigError as error:
         click.echo(str(error), err=True)
+        if not http_mode and settings.slack_app_token is None:
+            click.echo("  (or serve HTTP mode instead: devin-insights run --http, with SLACK_SIGNING_SECRET)", err=True)
         sys.exit(2)
     try:
         if http_mode:
@@ -72,16 +70,24 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
 
 @main.command()
 def check() -> None:
-    """Verify configuration and credentials, line by line; exit 0 only if everything needed works."""
+    """Verify configuration and credentials, line by line, without changing or creating anything.
+
+    Exit codes: 0 everything needed works (warnings allowed); 1 something needed does not work; 2 a variable
+    is invalid (the other checks still run and are printed).
+    """
     from bot.cli.check import format_line, run_checks
 
-    settings = _settings_or_exit()
+    try:
+        settings, problems = load_settings_leniently()
+    except ConfigError as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)
     configure_logging("ERROR", _secrets(settings))
-    report = asyncio.run(run_checks(settings))
+    report = asyncio.run(run_checks(settings, problems))
     for line in report.lines:
         click.echo(format_line(line))
     click.echo("All needed checks passed." if report.passed else "Some checks failed; fix the lines marked ✗.")
-    sys.exit(0 if report.passed else 1)
+    sys.exit(report.exit_code)
 
 
 @main.command()

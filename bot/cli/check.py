@@ -3,76 +3,50 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import devin_client
 from bot.cli.check_entities import check_work_objects
-from bot.config import Settings
+from bot.cli.check_report import CheckReport, format_line
+from bot.cli.check_store import check_store
+from bot.config import SettingProblem, Settings
 from bot.devin.client import DevinClient
-from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
+from bot.devin.errors import (
+    DevinAuthError,
+    DevinConnectionError,
+    DevinError,
+    DevinInvalidResponseError,
+    DevinNotFoundError,
+    DevinStatusError,
+)
 from bot.devin.metrics import PERMISSION_CONSUMPTION, PERMISSION_METRICS
 from bot.devin.retry import RetryPolicy
 from bot.slack.client import slack_web_client
 from bot.slack.scopes import BOT_SCOPES, ESSENTIAL_SCOPES
-from bot.store import Store, outbox, sessions
 
 CHECK_RETRY = RetryPolicy(budget_seconds=10.0, max_attempts=2, backoff_initial=0.2, backoff_max=1.0)
 SLACK_TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 PROBE_MEMBER_ID = "user-devin-insights-check"
+DEVIN_URL_FIX = "check DEVIN_API_URL (https://api.devin.ai; dedicated tenants use api.<tenant>.devinenterprise.com)"
 PROBE_SESSION_ID = "devin-" + "0" * 32
 """A session that cannot exist: asking to generate its insights tests the permission with no side effect."""
 
 
-@dataclass
-class CheckLine:
-    """One verdict: ok, a warning (works, degraded) or a failure (something needed does not work)."""
-
-    level: str  # "ok" | "unverified" | "warn" | "fail"
-    subject: str
-    detail: str
-    fix: str = ""
+__all__ = ["CheckReport", "format_line", "run_checks"]
 
 
-MARKS = {"ok": "✓", "unverified": "?", "warn": "!", "fail": "✗"}
+async def run_checks(settings: Settings, problems: Sequence[SettingProblem] = ()) -> CheckReport:
+    """Every check, in the order a person would fix things; never raises for a failing service.
 
-
-def format_line(line: CheckLine) -> str:
-    """`✓ subject: detail`, with `→ fix` on failures and warnings."""
-    text = f"{MARKS[line.level]} {line.subject}: {line.detail}"
-    return text + (f"\n    → {line.fix}" if line.fix else "")
-
-
-@dataclass
-class CheckReport:
-    lines: list[CheckLine] = field(default_factory=list)
-
-    def ok(self, subject: str, detail: str) -> None:
-        self.lines.append(CheckLine("ok", subject, detail))
-
-    def unverified(self, subject: str, detail: str) -> None:
-        """What the API cannot prove either way: never reported as ok."""
-        self.lines.append(CheckLine("unverified", subject, detail))
-
-    def warn(self, subject: str, detail: str, fix: str) -> None:
-        self.lines.append(CheckLine("warn", subject, detail, fix))
-
-    def fail(self, subject: str, detail: str, fix: str) -> None:
-        self.lines.append(CheckLine("fail", subject, detail, fix))
-
-    @property
-    def passed(self) -> bool:
-        return all(line.level != "fail" for line in self.lines)
-
-
-async def run_checks(settings: Settings) -> CheckReport:
-    """Every check, in the order a person would fix things; never raises for a failing service."""
-    report = CheckReport()
-    report.ok("settings", "every variable is valid")
+    `problems` are the invalid variables (`load_settings_leniently`): each gets its line, and the
+    checks run on with those variables treated as unset."""
+    report = CheckReport(invalid=frozenset(p.name.lower() for p in problems))
+    _report_settings(problems, report)
+    _check_run_mode(settings, report)
     slack = slack_web_client(settings) if settings.slack_bot_token else None
     devin = devin_client(settings).with_retry(CHECK_RETRY) if settings.devin_api_key and settings.devin_org_id else None
     try:
@@ -80,21 +54,53 @@ async def run_checks(settings: Settings) -> CheckReport:
         await _check_devin(settings, devin, report)
         await _check_alert_channel(settings, slack if slack_works else None, report)
         await check_work_objects(settings, slack if slack_works else None, report)
-        await _check_store(settings, report)
+        await check_store(settings, report)
     finally:
         if devin is not None:
             await devin.aclose()
     return report
 
 
+def _report_settings(problems: Sequence[SettingProblem], report: CheckReport) -> None:
+    for problem in problems:
+        expected = f" (expected {problem.expected})" if problem.expected else ""
+        report.fail(problem.name, problem.reason + expected, f"fix {problem.name}; it is checked as if unset below")
+    if not problems:
+        report.ok("settings", "every variable is valid")
+
+
+def _check_run_mode(settings: Settings, report: CheckReport) -> None:
+    """`run` needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (`run --http`); with neither, nothing runs."""
+    if settings.socket_mode:
+        report.ok("mode", "Socket Mode (SLACK_APP_TOKEN is set): `devin-insights run`")
+    elif settings.slack_signing_secret is not None:
+        report.ok("mode", "HTTP mode (SLACK_SIGNING_SECRET is set): `devin-insights run --http`")
+    else:
+        report.fail(
+            "mode",
+            f"no run mode can start: {report.unset('slack_app_token', 'slack_signing_secret')}",
+            "set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET and run with --http",
+        )
+
+
 async def _check_slack(settings: Settings, slack: AsyncWebClient | None, report: CheckReport) -> bool:
     """True when the bot token works, so the checks that call Slack can run."""
     if slack is None:
-        report.fail("slack token", "SLACK_BOT_TOKEN is not set", "set it to the Bot User OAuth Token (xoxb-…)")
+        report.fail("slack token", report.unset("slack_bot_token"), "set it to the Bot User OAuth Token (xoxb-…)")
+        return False
+    if "slack_api_url" in report.invalid:
+        report.fail("slack", report.unset("slack_api_url"), "fix SLACK_API_URL")
         return False
     try:
         auth = await slack.auth_test()
     except SlackApiError as error:
+        if error.response.status_code != 200:
+            report.fail(
+                "slack",
+                f"the Slack API at {settings.slack_api_url} answered HTTP {error.response.status_code}",
+                "check SLACK_API_URL (https://slack.com/api/ unless you use a proxy)",
+            )
+            return False
         code = error.response.get("error", "unknown")
         report.fail(
             "slack token",
@@ -114,12 +120,6 @@ async def _check_slack(settings: Settings, slack: AsyncWebClient | None, report:
     _report_scopes(granted, report)
     if settings.socket_mode:
         await _check_socket_mode(settings, slack, report)
-    elif settings.slack_signing_secret is None:
-        report.warn(
-            "mode",
-            "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is set",
-            "set SLACK_APP_TOKEN for Socket Mode, or SLACK_SIGNING_SECRET and run with --http",
-        )
     return True
 
 
@@ -150,11 +150,15 @@ async def _check_socket_mode(settings: Settings, slack: AsyncWebClient, report: 
 
 async def _check_devin(settings: Settings, devin: DevinClient | None, report: CheckReport) -> None:
     if devin is None:
+        missing = [name for name in ("devin_api_key", "devin_org_id") if getattr(settings, name) is None]
         report.fail(
             "devin",
-            "DEVIN_API_KEY or DEVIN_ORG_ID is not set",
+            report.unset(*missing),
             "set DEVIN_API_KEY (cog_…) and DEVIN_ORG_ID (org-…) from Settings → Service users",
         )
+        return
+    if "devin_api_url" in report.invalid:
+        report.fail("devin", report.unset("devin_api_url"), DEVIN_URL_FIX)
         return
     try:
         principal = await devin.get_self()
@@ -166,11 +170,7 @@ async def _check_devin(settings: Settings, devin: DevinClient | None, report: Ch
         )
         return
     except DevinError as error:
-        report.fail(
-            "devin",
-            f"cannot reach the Devin API at {settings.devin_api_url} ({type(error).__name__})",
-            "check DEVIN_API_URL (dedicated tenants use api.<tenant>.devinenterprise.com)",
-        )
+        report.fail("devin", _devin_failure(settings, error), DEVIN_URL_FIX)
         return
     who = principal.service_user_name or principal.service_user_id or principal.user_id or principal.principal_type
     report.ok("devin key", f"valid ({who})")
@@ -182,6 +182,18 @@ async def _check_devin(settings: Settings, devin: DevinClient | None, report: Ch
         )
         return
     await _check_devin_permissions(settings, devin, report)
+
+
+def _devin_failure(settings: Settings, error: DevinError) -> str:
+    """ "Answered 404" (something is there, but not the Devin API) is not "unreachable" (nothing answered)."""
+    where = f"the Devin API at {settings.devin_api_url}"
+    if isinstance(error, DevinStatusError):
+        return f"{where} answered HTTP {error.status} to GET /v3/self"
+    if isinstance(error, DevinInvalidResponseError):
+        return f"{where} answered, but not with JSON (is it the web app's URL instead of the API's?)"
+    if isinstance(error, DevinConnectionError):
+        return f"cannot reach {where} ({type(error).__name__}: nothing answered)"
+    return f"{where} failed ({type(error).__name__})"
 
 
 async def _check_devin_permissions(settings: Settings, devin: DevinClient, report: CheckReport) -> None:
@@ -301,33 +313,3 @@ async def _check_alert_channel(settings: Settings, slack: AsyncWebClient | None,
         )
     else:
         report.ok("alert channel", f"{channel} reachable")
-
-
-async def _check_store(settings: Settings, report: CheckReport) -> None:
-    try:
-        store = await Store.open(settings.database_url)
-    except (SQLAlchemyError, OSError, ValueError) as error:
-        report.fail(
-            "store",
-            f"cannot open the store ({type(error).__name__})",
-            "check DATABASE_URL and that the database server is reachable",
-        )
-        return
-    try:
-        async with store.transaction() as conn:
-            state = await sessions.get_poller_state(conn)
-            pending, updates = await outbox.count_owed(conn)
-    finally:
-        await store.aclose()
-    report.ok("store", "reachable and migrated")
-    if state.last_success_at is None:
-        report.ok("alert poller", "has not polled yet (it starts with the app)")
-        return
-    now = time.time()
-    lag = f", watermark lag {int(now - state.watermark)} s" if state.watermark is not None else ""
-    age = int(now - state.last_success_at)
-    detail = f"last successful poll {age} s ago{lag}; {pending} alert(s) and {updates} update(s) pending"
-    if state.last_error:
-        report.warn("alert poller", detail + "; the last poll failed", "see the app's log (devin.request.failed)")
-    else:
-        report.ok("alert poller", detail)

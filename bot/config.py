@@ -39,6 +39,13 @@ class UnfurlMode(StrEnum):
     OFF = "off"
 
 
+class LogFormat(StrEnum):
+    """How log lines are written (`LOG_FORMAT`)."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 # How to fix each variable, shown next to its validation error. Keys are field names.
 FIX_HINTS: dict[str, str] = {
     "slack_bot_token": "the Bot User OAuth Token from OAuth & Permissions, starting with xoxb-",
@@ -67,6 +74,7 @@ FIX_HINTS: dict[str, str] = {
     "acu_budget": "a positive number of ACUs per calendar month, or unset to turn budget warnings off",
     "acu_budget_thresholds": "comma-separated whole percentages between 1 and 1000, e.g. 50,80,100",
     "budget_check_seconds": "a whole number of seconds, at least 1",
+    "log_format": "text or json",
 }
 
 
@@ -132,7 +140,9 @@ class Settings(BaseSettings):
     admin_user_ids: CommaList = ()
     """Users allowed to change alert settings besides workspace admins and owners."""
     log_level: str = "INFO"
-    """Logging level."""
+    """Logging level of this app's own loggers (libraries stay at INFO or above)."""
+    log_format: LogFormat = LogFormat.TEXT
+    """`text` (one line per event, key=value context) or `json` (one JSON object per line, for log pipelines)."""
     acu_budget: float | None = Field(default=None, gt=0)
     """ACUs per calendar month (billing days start 08:00 UTC); unset turns budget warnings off."""
     acu_budget_thresholds: tuple[int, ...] = (50, 80, 100)

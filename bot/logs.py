@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 # Token shapes that must never reach a log line even when we do not know the exact value
 # (a token pasted into a slash command, a key quoted in a third-party exception, …).
@@ -57,13 +59,43 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def _extras(record: logging.LogRecord) -> dict[str, object]:
+    return {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS and not k.startswith("_")}
+
+
+def one_line(text: str) -> str:
+    """A message on one line: libraries' multi-line messages (Bolt's "unhandled request" suggestion with its
+    code sample) would otherwise become several log events in a pipeline, most without a level or logger."""
+    return " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip()) if "\n" in text else text
+
+
 class ExtrasFormatter(logging.Formatter):
-    """Appends `extra=` fields as key=value pairs, so stable event keys keep their context."""
+    """One line per event: the message (flattened) and the `extra=` fields as key=value pairs.
+
+    A traceback, when there is one, still follows on the next lines, as Python prints it."""
 
     def format(self, record: logging.LogRecord) -> str:
-        extras = {k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS and not k.startswith("_")}
-        record.extras = "".join(f" {k}={v!r}" for k, v in sorted(extras.items()))
+        record.extras = "".join(f" {k}={v!r}" for k, v in sorted(_extras(record).items()))
+        record.msg, record.args = one_line(record.getMessage()), None
         return super().format(record)
+
+
+class JsonFormatter(logging.Formatter):
+    """`LOG_FORMAT=json`: one JSON object per line with `ts`, `level`, `logger`, `event` and the extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        entry |= {k: v for k, v in _extras(record).items() if k not in entry}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, default=str, ensure_ascii=False)
 
 
 class OwnDebugFilter(logging.Filter):
@@ -75,10 +107,11 @@ class OwnDebugFilter(logging.Filter):
         return record.levelno >= logging.INFO or record.name == APP_LOGGER or record.name.startswith(APP_LOGGER + ".")
 
 
-def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    """Root logging to stderr, every handler behind the redacting filter (and the own-DEBUG filter)."""
+def configure_logging(level: str, secrets: Iterable[str] = (), *, log_format: str = "text") -> None:
+    """Root logging to stderr, every handler behind the redacting filter (and the own-DEBUG filter);
+    `log_format` is `text` (one line per event) or `json` (one object per line)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(ExtrasFormatter(LOG_FORMAT))
+    handler.setFormatter(JsonFormatter() if log_format == "json" else ExtrasFormatter(LOG_FORMAT))
     handler.addFilter(OwnDebugFilter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()

@@ -52,6 +52,7 @@ def slack_events_handler(bolt: AsyncApp, signing_secret: str) -> Callable[[web.R
         # which still runs).
         if not has_valid_signature(verifier, body, request.headers):
             metrics.SLACK_REQUESTS_REJECTED.labels("signature").inc()
+            log.warning("slack.request.rejected", extra=rejection_context(request.headers, request.remote))
             return web.Response(status=401, text="invalid request signature")
         try:
             bolt_request = AsyncBoltRequest(
@@ -103,6 +104,19 @@ def readiness_handler(readiness: Readiness) -> Callable[[web.Request], Awaitable
         return web.json_response(report, status=200 if ready else 503)
 
     return readyz
+
+
+def rejection_context(headers: Mapping[str, str], remote: str | None) -> dict[str, Any]:
+    """What helps tell a wrong SLACK_SIGNING_SECRET (fresh, signed requests fail) from a replay or a stranger
+    (old or unsigned ones): never the signature, the secret or the body."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    age = int(time.time()) - int(timestamp) if timestamp.isdigit() else None
+    return {
+        "reason": "signature",
+        "signed": bool(headers.get("X-Slack-Signature")),
+        "age_seconds": age,
+        "remote": remote,
+    }
 
 
 def has_valid_signature(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:

@@ -234,6 +234,16 @@ class Poller:
             wanted = set(alert_channels(channels, decision.reason)) - already
         elif decision.change is Change.CLOSED:
             report.closed += 1
+            log.info(
+                "alerts.resolved",
+                extra={
+                    "session_id": item.session_id,
+                    "episode": record.episode,
+                    "status": decision.resolved_status or str(item.status),
+                    "reason": decision.previous_reason,
+                    "suspended_seconds": decision.down_seconds,
+                },
+            )
             return await outbox.resolve_episode(
                 conn,
                 item.session_id,

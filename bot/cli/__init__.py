@@ -13,6 +13,9 @@ from bot import __version__
 from bot.config import ConfigError, Settings, load_settings, load_settings_leniently
 from bot.logs import configure_logging
 
+EXIT_CANNOT_LISTEN = 3
+"""`run`: the port is in use or not allowed (2 is a configuration error, as for every command)."""
+
 
 def _settings_or_exit(**overrides: object) -> Settings:
     try:
@@ -42,11 +45,11 @@ def main() -> None:
 def run(http_mode: bool, port: int | None, host: str) -> None:
     """Run the app: Socket Mode when SLACK_APP_TOKEN is set, HTTP mode with --http."""
     from bot.app import create_app
-    from bot.cli.run import run_http, run_socket_mode
+    from bot.cli.run import ListenError, run_http, run_socket_mode
     from bot.store.errors import StoreOpenError
 
     settings = _settings_or_exit()
-    configure_logging(settings.log_level, _secrets(settings))
+    configure_logging(settings.log_level, _secrets(settings), log_format=settings.log_format)
     mode_setting = "slack_signing_secret" if http_mode else "slack_app_token"
     try:
         # One message naming everything missing in this mode, before anything is built.
@@ -66,6 +69,9 @@ def run(http_mode: bool, port: int | None, host: str) -> None:
     except StoreOpenError as error:  # one line an operator can act on, not the driver's traceback
         click.echo(str(error), err=True)
         sys.exit(1)
+    except ListenError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_CANNOT_LISTEN)
 
 
 @main.command()

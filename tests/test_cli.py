@@ -9,12 +9,13 @@ import signal
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
 from bot.cli.preview import PreviewError, render_preview
-from bot.sandbox import SANDBOX_CHANNEL_ID
+from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import (
     SEED_OUT_OF_CREDITS,
@@ -24,7 +25,8 @@ from bot.sandbox.devin_seed import (
     UNKNOWN_SESSION_ID,
 )
 from bot.sandbox.serve import sandbox_settings
-from bot.sandbox.slack_api import REGULAR_USER_ID
+from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall
+from bot.sandbox.slack_feed import describe
 from bot.sandbox.slack_requests import link_shared_event, new_ts
 from tests.fixtures_app import running_app
 
@@ -150,3 +152,51 @@ async def test_run_names_every_missing_setting_in_one_message(tmp_path: Path) ->
     assert process.returncode == 2
     for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DEVIN_API_KEY", "DEVIN_ORG_ID"):
         assert name in text
+
+
+async def test_sandbox_is_a_development_loop(tmp_path: Path) -> None:
+    """Seeded sessions, a Socket Mode token, and every call to the recording Slack shown and served."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sandbox",
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1"}, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[str] = []
+    try:
+        while not lines or "Ctrl-C stops" not in lines[-1]:
+            line = await asyncio.wait_for(process.stdout.readline(), timeout=30)
+            assert line, "sandbox exited early: " + "".join(lines)
+            lines.append(line.decode())
+        text = "".join(lines)
+        assert SEED_WITH_ANALYSIS in text and "Fix 500 on refund endpoint" in text
+        assert f"SLACK_APP_TOKEN={SANDBOX_APP_TOKEN} uv run devin-insights run" in text
+        api_url = next(line.split("=", 1)[1].strip() for line in lines if "SLACK_API_URL=" in line)
+        feed = next(word for word in lines[-1].split() if word.endswith("/_sandbox/calls."))[:-1]
+        async with httpx.AsyncClient() as client:
+            posted = await client.post(
+                api_url + "chat.postMessage",
+                headers={"Authorization": f"Bearer {SANDBOX_BOT_TOKEN}"},
+                json={"channel": SANDBOX_CHANNEL_ID, "text": "Devin session suspended"},
+            )
+            assert posted.json()["ok"]
+            shown = b"\n"
+            while not shown.strip():  # the guide ends with a blank line
+                shown = await asyncio.wait_for(process.stdout.readline(), timeout=10)
+            served = (await client.get(feed)).json()
+        assert shown.decode().strip() == f"→ chat.postMessage {SANDBOX_CHANNEL_ID}: Devin session suspended"
+        assert [call["method"] for call in served] == ["chat.postMessage"] and served[0]["ok"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+
+
+def test_sandbox_feed_describes_refusals_hooks_and_unfurls() -> None:
+    refused = SlackCall(
+        "chat.postMessage", {"channel": "C1", "text": "x"}, {}, 0.0, 200, {"ok": False, "error": "not_in_channel"}
+    )
+    hook = SlackCall("response_url", {"text": "card", "replace_original": True}, {}, 0.0, 200, "ok", hook="h1")
+    unfurl = SlackCall("chat.unfurl", {"channel": "C1", "unfurls": {"https://a": {}}}, {}, 0.0, 200, {"ok": True})
+    assert describe(refused) == "✗ chat.postMessage C1: x [refused: not_in_channel]"
+    assert describe(hook) == "→ response_url (replace): card"
+    assert describe(unfurl) == "→ chat.unfurl C1: previews for https://a"

@@ -8,9 +8,18 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.config import Settings
-from bot.sandbox import SANDBOX_API_KEY, SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID, SANDBOX_ORG_ID, SANDBOX_SIGNING_SECRET
+from bot.sandbox import (
+    SANDBOX_API_KEY,
+    SANDBOX_APP_TOKEN,
+    SANDBOX_BOT_TOKEN,
+    SANDBOX_CHANNEL_ID,
+    SANDBOX_ORG_ID,
+    SANDBOX_SIGNING_SECRET,
+)
 from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS
 from bot.sandbox.slack_api import SlackStandIn
+from bot.sandbox.slack_feed import FEED_PATH, follow_until
 
 
 def sandbox_settings(devin_url: str, slack_api_url: str, database_url: str, **overrides: Any) -> Settings:
@@ -40,8 +49,15 @@ def sandbox_env(devin_url: str, slack_api_url: str) -> list[str]:
     ]
 
 
+SESSIONS_SHOWN = 12
+TITLE_SHOWN = 48
+
+
 async def serve_sandbox(*, port: int, echo: Callable[[str], None]) -> None:
-    """Run both stand-ins until SIGINT/SIGTERM; `port` 0 picks free ports, otherwise port and port + 1."""
+    """Run both stand-ins until SIGINT/SIGTERM; `port` 0 picks free ports, otherwise port and port + 1.
+
+    Prints how to point the app at them (HTTP or Socket Mode), the seeded sessions, then one line per call
+    the app makes to the recording Slack."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -50,14 +66,37 @@ async def serve_sandbox(*, port: int, echo: Callable[[str], None]) -> None:
     devin_url = await devin.start(port=port)
     await slack.start(port=port + 1 if port else 0)
     try:
-        echo("Simulated Devin org and recording Slack are running. Point the app at them with:\n")
-        for line in sandbox_env(devin_url, slack.api_url):
-            echo(f"  export {line}")
-        echo(
-            f"\nThen: devin-insights run --http   (the sandbox's public credentials only work here)\n"
-            f"Control the simulated org at {devin_url}/_sandbox/sessions (same bearer key). Ctrl-C stops."
-        )
-        await stop.wait()
+        for line in sandbox_guide(devin, devin_url, slack.url, slack.api_url):
+            echo(line)
+        await follow_until(slack, echo, stop)
     finally:
         await slack.stop()
         await devin.stop()
+
+
+def sandbox_guide(devin: DevinSimulator, devin_url: str, slack_url: str, slack_api_url: str) -> list[str]:
+    """What a developer needs: the environment, both run modes, the seeded sessions and where to watch."""
+    lines = ["Simulated Devin org and recording Slack are running. Point the app at them with:", ""]
+    lines += [f"  export {line}" for line in sandbox_env(devin_url, slack_api_url)]
+    lines += [
+        "",
+        "Then, in HTTP mode:   uv run devin-insights run --http",
+        f"or in Socket Mode:    SLACK_APP_TOKEN={SANDBOX_APP_TOKEN} uv run devin-insights run",
+        "(the sandbox's credentials are public dummies: they only work here)",
+        "",
+        f"Seeded sessions ({len(devin.sessions())}; all at {devin_url}/_sandbox/sessions with the same key):",
+    ]
+    for record in devin.sessions()[:SESSIONS_SHOWN]:
+        title = " ".join(str(record.get("title") or "(untitled)").split())
+        short = title if len(title) <= TITLE_SHOWN else title[: TITLE_SHOWN - 1] + "…"
+        status = f"{record['status']}/{record['status_detail']}" if record.get("status_detail") else record["status"]
+        lines.append(f"  {record['session_id']}  {status:<28} {short}")
+    lines += [
+        f"  … try: uv run devin-insights preview {SEED_WITH_ANALYSIS}",
+        "",
+        f"Suspend one to see an alert: PATCH {devin_url}/_sandbox/sessions/{SEED_RUNNING} "
+        '{"status": "suspended", "status_detail": "out_of_credits"}',
+        f"What the app sends to Slack is printed below, and served as JSON at {slack_url}{FEED_PATH}. Ctrl-C stops.",
+        "",
+    ]
+    return lines

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
 from bot.sandbox.slack_entities import WorkObjects
+from bot.sandbox.slack_feed import add_feed_routes
 from bot.sandbox.slack_people import users_lookup_by_email
 from bot.sandbox.slack_socket import SocketModeServer
 from bot.sandbox.slack_workspace import (
@@ -177,6 +178,7 @@ class SlackStandIn:
         app.router.add_route("*", r"/api/{method:[A-Za-z0-9_.]+}", self._handle_api)
         app.router.add_post(r"/hooks/{name:.+}", self._handle_hook)
         app.router.add_get("/socket", self.socket.handle)
+        add_feed_routes(app, self)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
         await self._runner.setup()
         await web.TCPSite(self._runner, host, port).start()
@@ -277,6 +279,12 @@ class SlackStandIn:
         except TimeoutError:
             raise AssertionError(self._timeout_report(method, count, len(matching()), timeout)) from None
         return matching()
+
+    async def wait_for_count(self, count: int) -> list[SlackCall]:
+        """Wait (without timeout) until at least `count` calls of any kind were recorded; returns them all."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: len(self.calls) >= count)
+        return list(self.calls)
 
     def _timeout_report(self, method: str, count: int, found: int, timeout: float) -> str:
         lines = [f"expected {count} matching call(s) to {method} within {timeout}s, found {found}; recorded:"]

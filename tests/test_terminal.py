@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from blocks.session import session_message
-from bot.cli.terminal import BLOCK_KIT_BUILDER_URL, block_kit_builder_url, console, emojize, render_message, shorten
+from bot.cli.terminal import (
+    BLOCK_KIT_BUILDER_URL,
+    block_kit_builder_url,
+    console,
+    emojize,
+    mrkdwn_to_text,
+    render_message,
+    shorten,
+)
 from tests import blocks_samples as s
 
 
@@ -79,3 +87,8 @@ def test_terminal_renders_a_chart_as_text_bars() -> None:
     text = out.getvalue()
     assert "ACUs per billing day" in text
     assert "Nov 24 " + "█" * 30 + " 10.00" in text and "Nov 25 " + "█" * 15 + " 5.00" in text
+
+
+def test_code_inside_bold_renders_without_backticks() -> None:
+    text = mrkdwn_to_text("*Usage of `/devin-insights`* and `code` and _it `x`_")
+    assert text.plain == "Usage of /devin-insights and code and it x"

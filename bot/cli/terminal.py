@@ -77,15 +77,20 @@ def mrkdwn_to_text(mrkdwn: str) -> Text:
     plain = _LINK_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(1) else m.group(3), plain)
     plain = _MENTION_RE.sub(lambda m: m.group(1) + (m.group(3) or m.group(2)), plain)
     plain = _SPECIAL_RE.sub(lambda m: "@" + m.group(1), plain)
+    return _styled(plain)
+
+
+def _styled(plain: str) -> Text:
+    """Bold, italic and code spans; bold and italic may hold code (`*Usage of `/cmd`*`), as in Slack."""
     text = Text()
     position = 0
     for match in _STYLE_RE.finditer(plain):
         text.append(html.unescape(plain[position : match.start()]))
         bold, italic, code = match.groups()
-        if bold is not None:
-            text.append(html.unescape(bold), style="bold")
-        elif italic is not None:
-            text.append(html.unescape(italic), style="italic")
+        if bold is not None or italic is not None:
+            inner = _styled(bold if bold is not None else italic or "")
+            inner.stylize("bold" if bold is not None else "italic")
+            text.append_text(inner)
         else:
             text.append(html.unescape(code or ""), style="cyan")
         position = match.end()

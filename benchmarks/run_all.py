@@ -94,6 +94,16 @@ EXTERNALS = (
             ("2,000", 2, "summary 30d latency, 2,000 sessions"),
         ),
     ),
+    External(
+        "metrics",
+        "What `/metrics` costs",
+        "bench_metrics.py",
+        quick_args=("--calls", "20", "--scrapes", "3"),
+        headlines=(
+            ("trace hooks per call (difference of medians)", 1, "Slack trace hooks per call"),
+            ("`GET /metrics` (gauges refreshed from the store)", 1, "`/metrics` scrape"),
+        ),
+    ),
 )
 
 

@@ -200,3 +200,18 @@ def test_sandbox_feed_describes_refusals_hooks_and_unfurls() -> None:
     assert describe(refused) == "✗ chat.postMessage C1: x [refused: not_in_channel]"
     assert describe(hook) == "→ response_url (replace): card"
     assert describe(unfurl) == "→ chat.unfurl C1: previews for https://a"
+
+
+async def test_run_in_socket_mode_names_every_missing_setting_in_one_message(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        env={"PATH": os.environ.get("PATH", "")}, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    text = output.decode()
+    assert process.returncode == 2 and "Traceback" not in text
+    for name in ("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "DEVIN_API_KEY", "DEVIN_ORG_ID"):
+        assert f"{name} is not set" in text, text
+    assert "SLACK_SIGNING_SECRET is not set" not in text and "devin-insights run --http" in text
+    assert list(tmp_path.iterdir()) == []

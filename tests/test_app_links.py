@@ -51,6 +51,8 @@ async def test_preview_links_to_the_configured_app(
 ) -> None:
     async with DevinSimulator() as devin:
         devin.update_session(SEED_WITH_ANALYSIS, url=FOREIGN)
+        if kind == "alert":  # preview shows an alert only for a suspended session
+            devin.set_status(SEED_WITH_ANALYSIS, "suspended", "out_of_credits")
         settings = sandbox_settings(
             devin.url, "http://127.0.0.1:9/api/", f"sqlite:///{tmp_path}/s.db", devin_app_url=APP_URL
         )

@@ -22,7 +22,7 @@ from bot.cli.terminal import block_kit_builder_url, console, render_message
 from bot.config import ConfigError, Settings, UnfurlMode
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinError
-from bot.devin.links import parse_session_ref
+from bot.devin.links import parse_session_ref, session_url
 from bot.devin.models import Session
 from bot.entities.unfurl import unfurl_content
 from bot.listeners.failures import devin_error_sentence
@@ -83,7 +83,7 @@ async def _build(
 
 
 def _unfurl(settings: Settings, session: Session, pasted_url: str | None) -> Preview:
-    url = pasted_url or session.url or session.session_id
+    url = pasted_url or session_url(settings.devin_app_url, session.session_id)  # an id: as if its link were pasted
     minimal = settings.unfurl_mode is UnfurlMode.MINIMAL
     content = unfurl_content(
         {url: session}, app_url=settings.devin_app_url, minimal=minimal, work_objects=settings.work_objects

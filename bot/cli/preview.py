@@ -26,6 +26,9 @@ from bot.devin.links import parse_session_ref, session_url
 from bot.devin.models import Session
 from bot.entities.unfurl import unfurl_content
 from bot.listeners.failures import devin_error_sentence
+from bot.people.component import People
+from bot.people.records import Person
+from bot.slack.client import slack_web_client
 
 UNFURL_OFF = "UNFURL_MODE=off: pasted session links get no preview at all."
 NOT_SUSPENDED = "No alert: this session is {status}, not suspended. Alerts are only raised for suspended sessions."
@@ -74,19 +77,34 @@ async def _build(
     devin: DevinClient, settings: Settings, session_id: str, pasted_url: str | None, kind: PreviewKind
 ) -> Preview:
     if kind is PreviewKind.CARD:
-        card = dict(session_message(await devin.get_session_insights(session_id), app_url=settings.devin_app_url))
+        insights = await devin.get_session_insights(session_id)
+        creator = await _creator(settings, devin, insights)
+        card = dict(session_message(insights, app_url=settings.devin_app_url, creator=creator))
         return Preview(card, card)
     session = await devin.get_session(session_id)  # what the unfurl listener and the poller get
     if kind is PreviewKind.UNFURL:
-        return _unfurl(settings, session, pasted_url)
-    return _alert(settings, session)
+        minimal = settings.unfurl_mode is UnfurlMode.MINIMAL  # a minimal preview names nobody: no lookup
+        return _unfurl(settings, session, pasted_url, None if minimal else await _creator(settings, devin, session))
+    return _alert(settings, session, await _creator(settings, devin, session))
 
 
-def _unfurl(settings: Settings, session: Session, pasted_url: str | None) -> Preview:
+async def _creator(settings: Settings, devin: DevinClient, session: Session) -> Person | None:
+    """Who started the session, looked up as the app does (Devin members, then Slack by email); with no
+    SLACK_BOT_TOKEN the preview shows the Devin user id, as the app would if the lookup failed."""
+    if settings.slack_bot_token is None:
+        return None
+    return await People.from_settings(settings, devin, slack_web_client(settings)).creator(session)
+
+
+def _unfurl(settings: Settings, session: Session, pasted_url: str | None, creator: Person | None) -> Preview:
     url = pasted_url or session_url(settings.devin_app_url, session.session_id)  # an id: as if its link were pasted
     minimal = settings.unfurl_mode is UnfurlMode.MINIMAL
     content = unfurl_content(
-        {url: session}, app_url=settings.devin_app_url, minimal=minimal, work_objects=settings.work_objects
+        {url: session},
+        app_url=settings.devin_app_url,
+        minimal=minimal,
+        work_objects=settings.work_objects,
+        creators={session.session_id: creator} if creator is not None else {},
     )
     note = f"UNFURL_MODE={settings.unfurl_mode.value}; Slack Connect channels get UNFURL_SHARED_CHANNELS="
     note += settings.unfurl_shared_channels.value
@@ -95,11 +113,15 @@ def _unfurl(settings: Settings, session: Session, pasted_url: str | None) -> Pre
     return Preview(content, content["unfurls"][url], note)
 
 
-def _alert(settings: Settings, session: Session) -> Preview:
+def _alert(settings: Settings, session: Session, creator: Person | None) -> Preview:
     if not session.is_suspended:
         raise PreviewError(NOT_SUSPENDED.format(status=status_summary(session.status, session.status_detail)))
     reason = str(session.status_detail or "")
-    message = dict(alert_message(session, app_url=settings.devin_app_url, reason=reason, opened_at=session.updated_at))
+    message = dict(
+        alert_message(
+            session, app_url=settings.devin_app_url, reason=reason, opened_at=session.updated_at, creator=creator
+        )
+    )
     return Preview(message, message, _alert_destination(settings, reason))
 
 

@@ -64,7 +64,9 @@ async def run_checks(settings: Settings, problems: Sequence[SettingProblem] = ()
 def _report_settings(problems: Sequence[SettingProblem], report: CheckReport) -> None:
     for problem in problems:
         expected = f" (expected {problem.expected})" if problem.expected else ""
-        report.fail(problem.name, problem.reason + expected, f"fix {problem.name}; it is checked as if unset below")
+        report.fail(
+            problem.name, problem.reason + expected, f"fix {problem.name}; the checks below run with its default"
+        )
     if not problems:
         report.ok("settings", "every variable is valid")
 

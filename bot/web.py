@@ -26,6 +26,8 @@ METRICS_PATH = "/metrics"
 READY_PATH = "/readyz"
 REQUEST_BODY_MAX = 512 * 1024
 """Slack's largest payloads (block actions carrying a 50-block message) stay well under this."""
+METRICS_REFRESH_SECONDS = 2.0
+"""How long a scrape waits for the gauges read from the store."""
 BODY_TIMEOUT_SECONDS = 10.0
 """From a complete request head to the whole body (the head's own deadline is in `bot.serving`)."""
 
@@ -81,14 +83,27 @@ def request_kind(body: Mapping[str, Any]) -> str:
 
 
 def metrics_handler(refresh: Callable[[], Awaitable[None]]) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """GET /metrics: the Prometheus text format; `refresh` first updates the gauges read from the store."""
+    """GET /metrics: the Prometheus text format; `refresh` first updates the gauges read from the store.
+
+    The refresh gets METRICS_REFRESH_SECONDS and runs one at a time: with the database slow or gone, a
+    scrape still answers (those gauges keep their last values) and scrapes do not pile up queries.
+    """
+    pending: list[asyncio.Future[None]] = []
 
     async def metrics_endpoint(_: web.Request) -> web.Response:
-        await refresh()
+        if not pending or pending[0].done():
+            pending[:] = [asyncio.ensure_future(refresh())]
+            pending[0].add_done_callback(_log_refresh_failure)
+        await asyncio.wait(pending, timeout=METRICS_REFRESH_SECONDS)
         body, content_type = metrics.exposition()
         return web.Response(body=body, headers={"Content-Type": content_type})
 
     return metrics_endpoint
+
+
+def _log_refresh_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and (error := future.exception()) is not None:
+        log.warning("metrics.refresh_failed", extra={"error": type(error).__name__})
 
 
 def health_handler(health: Health) -> Callable[[web.Request], Awaitable[web.Response]]:

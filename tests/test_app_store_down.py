@@ -14,6 +14,7 @@ from blocks import sentences
 from bot.app import READY_TIMEOUT_SECONDS
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_WITH_ANALYSIS
+from bot.web import METRICS_REFRESH_SECONDS
 from tests.db_proxy import FaultyDatabaseProxy
 from tests.fixtures_app import RunningApp, running_app
 
@@ -76,3 +77,26 @@ async def test_healthz_answers_at_once_with_the_database_blackholed_and_readyz_s
 
     proxy.restore()
     assert (await http.get("/readyz")).status_code == 200
+
+
+async def test_digest_command_with_the_store_refusing_connections_gets_a_sentence(
+    proxied_app: tuple[RunningApp, FaultyDatabaseProxy],
+) -> None:
+    app, proxy = proxied_app
+    proxy.refuse()
+    result, hook = await app.command("digest")
+    assert result.status == 200
+    (reply,) = await app.responses(hook)
+    assert sentences.STORE_UNAVAILABLE in _text(reply)
+
+
+async def test_metrics_answer_with_the_database_blackholed(proxied_app: tuple[RunningApp, FaultyDatabaseProxy]) -> None:
+    app, proxy = proxied_app
+    http = app.sender._http
+    assert (await http.get("/metrics")).status_code == 200
+    proxy.blackhole()
+    for _ in range(3):  # scrapes do not queue behind one another
+        started = time.monotonic()
+        scrape = await http.get("/metrics")
+        assert scrape.status_code == 200 and "devin_insights_" in scrape.text
+        assert time.monotonic() - started < METRICS_REFRESH_SECONDS + 1.0

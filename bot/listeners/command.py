@@ -26,7 +26,7 @@ from bot.listeners.insights import summary_card
 from bot.slack.grammar import AlertSettings, DigestRequest, Invalid, LookupSession, ShowHelp, Summary, parse_command
 from bot.slack.payloads import CommandPayload
 from bot.slack.respond import Respond
-from bot.store.errors import STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
+from bot.store.errors import STORE_DOWN_ERRORS, STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def make_devin_command(deps: AppDeps) -> Handler:
             case Summary(days=days):
                 await _reply(respond, await summary_card(deps, days, payload.channel_id))
             case DigestRequest() as request:
-                await _reply(respond, await digest_reply(deps, request, payload, client))
+                await _reply(respond, await _unless_store_down(digest_reply(deps, request, payload, client), "digest"))
 
     return handle_devin_command
 
@@ -90,6 +90,15 @@ async def alert_settings_reply(
             return await _apply_alert_settings(deps.alerts, request.action, payload, reasons)
     except STORE_ERRORS as error:
         log.warning("command.alerts.store_failed", extra={"action": request.action, "error": type(error).__name__})
+        return notice_message(sentences.STORE_UNAVAILABLE)
+
+
+async def _unless_store_down(reply: Awaitable[Message], command: str) -> Message:
+    """`reply`, or the store sentence when the database refuses (no deadline: a digest may wait on Devin)."""
+    try:
+        return await reply
+    except STORE_DOWN_ERRORS as error:
+        log.warning("command.store_failed", extra={"command": command, "error": type(error).__name__})
         return notice_message(sentences.STORE_UNAVAILABLE)
 
 

@@ -9,6 +9,10 @@ STORE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError, TimeoutEr
 """SQLAlchemy wraps most driver errors; a refused or reset connection surfaces as a plain OSError (asyncpg
 raises it while connecting, before SQLAlchemy can wrap it), and our own deadlines raise TimeoutError."""
 
+STORE_DOWN_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, ConnectionError)
+"""The part of STORE_ERRORS that can only mean the database, for code that also talks HTTP (aiohttp's own
+connection errors are OSErrors too, but never builtin ConnectionErrors) and may legitimately take long."""
+
 STORE_REPLY_TIMEOUT_SECONDS = 5.0
 """How long a listener waits on the store before answering with a sentence (a blackholed database would
 otherwise hold the reply until the driver's own timeouts, a minute or more)."""

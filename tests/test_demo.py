@@ -114,8 +114,23 @@ def test_demo_plays_the_whole_scenario_and_cleans_up(tmp_path: Path) -> None:
     _assert_links_whole(out)
     _assert_emoji_rendered(out)
     _assert_titles_whole(out)
+    _assert_readme_sample_is_real(out)
     # The card's title is its header, not repeated as a linked title below it.
     assert "Fix 500 on refund endpoint when payment record is missing (https://" not in out
+
+
+def _assert_readme_sample_is_real(out: str) -> None:
+    """The README's "taste of what demo prints" is this output (at 100 columns), times aside."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("A taste of what", 1)[1].split("```text\n", 1)[1].split("\n```", 1)[0]
+
+    def timeless(text: str) -> str:
+        return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "<time>", text)
+
+    panels = re.findall(r"╭─.*?╰─*╯", sample, re.S)
+    assert len(panels) == 2
+    for panel in panels:
+        assert timeless(panel) in timeless(out), panel
 
 
 def _assert_links_whole(out: str) -> None:

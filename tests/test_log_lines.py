@@ -15,7 +15,7 @@ import pytest
 
 from bot.ids import SLASH_COMMAND
 from bot.logs import configure_logging
-from bot.sandbox import SANDBOX_CHANNEL_ID, SANDBOX_SIGNING_SECRET
+from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_CHANNEL_ID, SANDBOX_SIGNING_SECRET
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import SEED_RUNNING
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackStandIn
@@ -126,3 +126,21 @@ async def test_a_port_in_use_is_one_line_and_a_non_zero_exit(tmp_path: Path) -> 
         f"cannot listen on 127.0.0.1:{port}: the port is already in use (set PORT or pass --port to use another)"
     ]
     assert out == b"" and not (tmp_path / "s.db").exists()  # nothing was started
+
+
+@pytest.mark.slow
+async def test_socket_mode_health_port_in_use_is_one_line_too(tmp_path: Path) -> None:
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        env = app_env(devin, slack, f"sqlite:///{tmp_path}/s.db", SLACK_APP_TOKEN=SANDBOX_APP_TOKEN)
+        with socket.create_server(("0.0.0.0", 0)) as taken:
+            port = taken.getsockname()[1]
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", "--port", str(port), env=env, cwd=tmp_path,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+            _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 3
+    assert err.decode().strip().splitlines() == [
+        f"cannot listen on 0.0.0.0:{port}: the port is already in use (set PORT or pass --port to use another)"
+    ]
+    assert not (tmp_path / "s.db").exists()  # refused before the store opened

@@ -36,6 +36,13 @@ NOT_ADMIN = "Only Slack workspace admins and the app's configured admins can cha
 ADMIN_CHECK_FAILED = "I couldn't check your Slack role just now, so nothing changed. Try again in a minute."
 ALERTS_UNAVAILABLE = "Alerts aren't running in this deployment of devin-insights."
 STORE_UNAVAILABLE = "I couldn't reach the app's database just now, so nothing changed. Try again in a minute."
+NOTIFY_UNAVAILABLE = (
+    "Direct messages need the alert engine's database, which isn't running in this deployment of devin-insights."
+)
+NOTIFY_STORE_UNAVAILABLE = (
+    "I couldn't reach the app's database just now, so I can't show or change your direct-message setting "
+    "(nothing changed). Try again in a minute."
+)
 UNEXPECTED = "Something went wrong on my side. The app's log has the details for an admin; please try again."
 
 GENERATING_NOTICE = ":hourglass_flowing_sand: Generating insights… this usually takes about a minute."

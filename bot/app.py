@@ -229,7 +229,9 @@ def create_app(
     sessions = SessionCache(devin)
     people = People.from_settings(settings, devin, slack, clock=clock)
     alerts = (
-        AlertEngine.from_settings(settings, devin, slack, clock=clock, extras=people.alert_extras)
+        AlertEngine.from_settings(
+            settings, devin, slack, clock=clock, extras=people.alert_extras, observer=people.engine_observer
+        )
         if with_alerts
         else None
     )

@@ -16,6 +16,13 @@ class ActionId(StrEnum):
     OPEN_ALERT_SESSION = "alert.open"
     SHARE_SUMMARY = "summary.share"
     """Value: the period in days."""
+    OPEN_DM_SESSION = "dm.open"
+    """*Open in Devin* on a direct message to a session's creator (a URL button; the click is only acked)."""
+    SNOOZE_1H = "alert.snooze.1h"
+    """Value: the alert's suspension reason; the channel comes from the click."""
+    SNOOZE_4H = "alert.snooze.4h"
+    SNOOZE_24H = "alert.snooze.24h"
+    MUTE_REASON = "alert.mute"
 
 
 class CallbackId(StrEnum):

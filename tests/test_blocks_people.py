@@ -3,6 +3,7 @@ Devin (escaped; a mention only from a well-formed Slack id that Slack returned, 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,13 +15,14 @@ from hypothesis import strategies as st
 from blocks.alert import alert_message, grouped_alert_message
 from blocks.details import details_view
 from blocks.people import person_mention, person_name, person_with_email
+from blocks.people_dm import notify_setting_message, suspension_dm, waiting_dm
 from blocks.session import session_message
 from blocks.unfurl import session_unfurl
 from bot.people.records import Person, PersonKind
 from tests import blocks_samples as s
 from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control, assert_unfurl_limits
 from tests.test_blocks_golden import ALLOWED_HOSTS, assert_matches_golden, assert_sdk_accepts_blocks
-from tests.test_blocks_properties import SETTINGS, optional_texts, texts
+from tests.test_blocks_properties import SETTINGS, details, optional_texts, sessions, texts, timestamps
 
 ALICE = Person(PersonKind.USER, "user-7a41c2e9d3b5", "Alice Liddell", "alice@example.com", "U0SANDBOXUSR")
 DANA = Person(PersonKind.USER, "user-9c6b2e4a7f13", "Dana Okafor", "dana@contractor.example")
@@ -38,6 +40,27 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
         s.session(), app_url=s.APP_URL, reason="out_of_credits", opened_at=s.OPENED_AT, creator=DANA
     ),
     "people_card_named": lambda: session_message(s.insights(), app_url=s.APP_URL, creator=ALICE),
+    "people_dm_suspended": lambda: suspension_dm(s.session(), app_url=s.APP_URL, reason=CREDITS, opened_at=s.OPENED_AT),
+    "people_dm_suspended_resolved": lambda: suspension_dm(
+        s.session(),
+        app_url=s.APP_URL,
+        reason=CREDITS,
+        opened_at=s.OPENED_AT,
+        resolved_at=s.NOW,
+        resolved_status="running",
+    ),
+    "people_dm_waiting": lambda: waiting_dm(
+        s.session(s.SESSION_RUNNING), app_url=s.APP_URL, detail="waiting_for_user", since=s.OPENED_AT
+    ),
+    "people_dm_waiting_resolved": lambda: waiting_dm(
+        s.session(s.SESSION_RUNNING),
+        app_url=s.APP_URL,
+        detail="waiting_for_approval",
+        since=s.OPENED_AT,
+        resolved_at=s.NOW,
+        resolved_status="working",
+    ),
+    "people_notify_off": lambda: notify_setting_message(enabled=False, changed=True),
     "people_grouped_mentions": lambda: grouped_alert_message(
         [s.numbered_session(n) for n in range(1, 6)],
         app_url=s.APP_URL,
@@ -116,3 +139,21 @@ def test_people_alerts_cards_unfurls_with_any_person_stay_safe(alert_creator: Pe
     assert_no_unescaped_control(unfurl, allowed_hosts=ALLOWED_HOSTS)
     assert "<@" not in str(card["blocks"]) and "<@" not in str(unfurl)
     assert set(MENTION_RE.findall(str(alert["blocks"]))) <= {alert_creator.slack_user_id}
+
+
+@SETTINGS
+@given(sessions, details.map(str), timestamps, st.none() | timestamps, optional_texts)
+def test_people_dms_for_any_session_stay_within_limits_and_escaped(
+    session: Any, reason: str, opened: int, resolved: int | None, status: str | None
+) -> None:
+    for dm in (
+        suspension_dm(
+            session, app_url=s.APP_URL, reason=reason, opened_at=opened, resolved_at=resolved, resolved_status=status
+        ),
+        waiting_dm(
+            session, app_url=s.APP_URL, detail=reason, since=opened, resolved_at=resolved, resolved_status=status
+        ),
+    ):
+        assert_message_limits(dm)
+        assert_no_unescaped_control(dm, allowed_hosts=ALLOWED_HOSTS)
+        assert "<@" not in json.dumps(dm)

@@ -17,14 +17,14 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
 from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport, ExtrasSource
-from bot.alerts.poller import Poller, PollReport
+from bot.alerts.poller import PageObserver, Poller, PollReport
 from bot.alerts.records import AlertHealth, ChannelSettings
 from bot.alerts.rules import ChannelRule, effective_channels
 from bot.alerts.scheduler import build_scheduler
@@ -50,6 +50,14 @@ class TickReport:
     leader: bool
     poll: PollReport | None
     delivery: DeliveryReport
+    observer: object | None = None
+    """What the observer's own delivery did (the people component's DMs), if there is one."""
+
+
+class EngineObserver(PageObserver, Protocol):
+    """Sees every poll's changes (in its transaction) and delivers its own outbox each tick (DMs)."""
+
+    async def deliver_due(self) -> object: ...
 
 
 def count_poll(poll: PollReport, seconds: float) -> None:
@@ -91,6 +99,7 @@ class AlertEngine:
         channel_rate: tuple[float, float] = CHANNEL_RATE,
         extras: Callable[[Store], ExtrasSource] | None = None,
         work_objects: bool = True,
+        observer: Callable[[Store], EngineObserver] | None = None,
     ) -> None:
         if store is None and database_url is None:
             raise ValueError("give the engine a store or a database_url")
@@ -110,6 +119,8 @@ class AlertEngine:
         self._extras = extras
         self._work_objects = work_objects
         """Alert messages carry the session as an incident entity (message metadata always goes out)."""
+        self._observer_factory = observer
+        self._observer: EngineObserver | None = None
         self._problems_cleared = False
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
@@ -129,6 +140,7 @@ class AlertEngine:
         *,
         clock: Callable[[], float] = time.time,
         extras: Callable[[Store], ExtrasSource] | None = None,
+        observer: Callable[[Store], EngineObserver] | None = None,
     ) -> AlertEngine:
         """The engine `devin-insights run` has: its own store, scheduled every ALERT_POLL_SECONDS."""
         return cls(
@@ -145,10 +157,14 @@ class AlertEngine:
             lease_ttl_seconds=float(settings.alert_poll_seconds),
             extras=extras,
             work_objects=settings.work_objects,
+            observer=observer,
         )
 
     def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
-        poller = Poller(store, self._devin, lookback_minutes=self._lookback_minutes, clock=self._clock)
+        self._observer = self._observer_factory(store) if self._observer_factory is not None else None
+        poller = Poller(
+            store, self._devin, lookback_minutes=self._lookback_minutes, clock=self._clock, observer=self._observer
+        )
         deliverer = Deliverer(
             store,
             self._slack,
@@ -223,8 +239,9 @@ class AlertEngine:
         if poll is not None:
             count_poll(poll, time.perf_counter() - started)
         delivery = await self.deliver()
+        observed = await self._observer.deliver_due() if self._observer is not None else None
         self._health_seen = await self.health_report()
-        return TickReport(leader=poll is not None, poll=poll, delivery=delivery)
+        return TickReport(leader=poll is not None, poll=poll, delivery=delivery, observer=observed)
 
     async def update_metrics(self) -> None:
         """Set the gauges read from the store (poll lag, last poll, outbox depth); `/metrics` calls it per scrape."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -95,11 +96,26 @@ class PollStopped(Exception):
     """The pass cannot finish (a repeated cursor, too many pages); the watermark stays."""
 
 
+class PageObserver(Protocol):
+    """Sees every changed session of a page with its decision, inside the page's transaction (DM notices)."""
+
+    async def observe(self, conn: AsyncConnection, changes: Sequence[tuple[Session, Decision]]) -> None: ...
+
+
 class Poller:
     """Runs polls against one Devin org; `devin` should carry BACKGROUND_RETRY."""
 
-    def __init__(self, store: Store, devin: DevinClient, *, lookback_minutes: int, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        devin: DevinClient,
+        *,
+        lookback_minutes: int,
+        clock: Callable[[], float],
+        observer: PageObserver | None = None,
+    ) -> None:
         self._store = store
+        self._observer = observer
         self._devin = devin
         self._lookback_seconds = lookback_minutes * 60
         self._clock = clock
@@ -208,6 +224,8 @@ class Poller:
         for group_key in sorted(groups):  # once per group, not once per member that changed
             await outbox.touch_group(conn, group_key, now=self._clock())
         await sessions.put_sessions(conn, [d.record for d in decisions], now=self._clock())
+        if self._observer is not None and decisions:  # same transaction: a DM notice commits with its episode
+            await self._observer.observe(conn, [(latest[d.record.session_id], d) for d in decisions])
         report.changed += len(decisions)
         report.alerts_recorded += await storms.flush(conn, now=self._clock())
         return max((item.updated_at for item in latest.values()), default=0)

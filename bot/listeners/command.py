@@ -15,6 +15,7 @@ from blocks import sentences
 from blocks.alert_settings import alert_settings_message
 from blocks.help import notice_message, usage_message
 from blocks.kit import Message
+from blocks.people_dm import notify_setting_message
 from blocks.session import session_message
 from bot.alerts.engine import AlertEngine
 from bot.alerts.records import ChannelSettings
@@ -23,7 +24,16 @@ from bot.listeners import failures
 from bot.listeners.deps import AppDeps
 from bot.listeners.digests import digest_reply
 from bot.listeners.insights import summary_card
-from bot.slack.grammar import AlertSettings, DigestRequest, Invalid, LookupSession, ShowHelp, Summary, parse_command
+from bot.slack.grammar import (
+    AlertSettings,
+    DigestRequest,
+    Invalid,
+    LookupSession,
+    NotifySetting,
+    ShowHelp,
+    Summary,
+    parse_command,
+)
 from bot.slack.payloads import CommandPayload
 from bot.slack.respond import Respond
 from bot.store.errors import STORE_DOWN_ERRORS, STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
@@ -54,6 +64,8 @@ def make_devin_command(deps: AppDeps) -> Handler:
                 await _reply(respond, await summary_card(deps, days, payload.channel_id))
             case DigestRequest() as request:
                 await _reply(respond, await _unless_store_down(digest_reply(deps, request, payload, client), "digest"))
+            case NotifySetting(action=action):
+                await _reply(respond, await notify_reply(deps, action, payload.user_id))
 
     return handle_devin_command
 
@@ -69,6 +81,22 @@ async def lookup_card(deps: AppDeps, session_id: str, channel_id: str, *, note: 
         return notice_message(failures.devin_error_sentence(error))
     creator = await deps.people.creator(insights) if deps.people is not None else None
     return session_message(insights, app_url=deps.settings.devin_app_url, notice=note, creator=creator)
+
+
+async def notify_reply(deps: AppDeps, action: str, user_id: str) -> Message:
+    """Show or change the caller's own DM setting (anyone may change their own)."""
+    people = deps.people
+    if people is None or people.store is None:
+        return notice_message(sentences.NOTIFY_UNAVAILABLE)
+    try:
+        async with asyncio.timeout(STORE_REPLY_TIMEOUT_SECONDS):
+            if action != "show":
+                await people.set_notify(user_id, notify=action == "on")
+            enabled = await people.notify_setting(user_id)
+    except STORE_ERRORS as error:
+        log.warning("command.notify.store_failed", extra={"error": type(error).__name__})
+        return notice_message(sentences.NOTIFY_STORE_UNAVAILABLE)
+    return notify_setting_message(enabled=enabled, changed=action != "show")
 
 
 async def alert_settings_reply(

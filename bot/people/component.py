@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.delivery import ExtrasSource
+from bot.alerts.rules import Decision
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.models import Session
 from bot.people.alerting import AlertPeople
 from bot.people.directory import PeopleDirectory
+from bot.people.notices import NoticeRecorder
+from bot.people.notifier import NoticeReport, Notifier
 from bot.people.records import Person
 from bot.store import Store
+from bot.store import people as people_queries
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +36,21 @@ class People:
     which also makes the directory cache there (before that, and without alerts, it caches in memory).
     """
 
-    def __init__(self, directory: PeopleDirectory, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        directory: PeopleDirectory,
+        slack: AsyncWebClient,
+        *,
+        app_url: str,
+        reasons: Collection[str],
+        waiting_after_seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.directory = directory
+        self._slack = slack
+        self._app_url = app_url
+        self._reasons = tuple(reasons)
+        self._waiting_after = waiting_after_seconds
         self._clock = clock
         self._store: Store | None = None
 
@@ -42,7 +60,14 @@ class People:
     ) -> People:
         ttl = settings.people_cache_hours * 3600.0
         directory = PeopleDirectory(devin, slack, clock=clock, found_ttl=ttl, missing_ttl=ttl)
-        return cls(directory, clock=clock)
+        return cls(
+            directory,
+            slack,
+            app_url=settings.devin_app_url,
+            reasons=settings.alert_reasons,
+            waiting_after_seconds=settings.notify_waiting_after_minutes * 60.0,
+            clock=clock,
+        )
 
     @property
     def store(self) -> Store | None:
@@ -53,6 +78,30 @@ class People:
         self._store = store
         self.directory.use_store(store)
         return AlertPeople(self.directory, store)
+
+    def engine_observer(self, store: Store) -> DirectMessages:
+        """The engine's observer: records DM notices from each poll and sends them each tick."""
+        self._store = store
+        self.directory.use_store(store)
+        recorder = NoticeRecorder(reasons=self._reasons, waiting_after_seconds=self._waiting_after, clock=self._clock)
+        notifier = Notifier(store, self._slack, self.directory, app_url=self._app_url, clock=self._clock)
+        return DirectMessages(recorder, notifier)
+
+    async def notify_setting(self, slack_user_id: str) -> bool:
+        """Whether this person gets DMs (on unless they said `notify off`)."""
+        async with self._require_store().transaction() as conn:
+            return await people_queries.get_notify(conn, slack_user_id)
+
+    async def set_notify(self, slack_user_id: str, *, notify: bool) -> None:
+        """`notify on|off` for one person."""
+        async with self._require_store().transaction() as conn:
+            await people_queries.put_notify(conn, slack_user_id, notify=notify, now=self._clock())
+        log.info("people.notify.changed", extra={"user": slack_user_id, "notify": notify})
+
+    def _require_store(self) -> Store:
+        if self._store is None:
+            raise PeopleUnavailableError("the people store is not open (the alert engine has not started)")
+        return self._store
 
     async def creators(self, sessions: Iterable[Session], *, budget: float = CARD_LOOKUP_SECONDS) -> dict[str, Person]:
         """Who started each session (by session id), within `budget` seconds; {} when that runs out."""
@@ -67,3 +116,21 @@ class People:
     async def creator(self, session: Session, *, budget: float = CARD_LOOKUP_SECONDS) -> Person | None:
         """Who started one session, or None when the lookup takes longer than `budget`."""
         return (await self.creators([session], budget=budget)).get(session.session_id)
+
+
+class PeopleUnavailableError(RuntimeError):
+    """Per-person settings need the store, which the alert engine opens."""
+
+
+class DirectMessages:
+    """`EngineObserver`: the notice recorder (poller side) and the notifier (tick side) as one."""
+
+    def __init__(self, recorder: NoticeRecorder, notifier: Notifier) -> None:
+        self.recorder = recorder
+        self.notifier = notifier
+
+    async def observe(self, conn: AsyncConnection, changes: Sequence[tuple[Session, Decision]]) -> None:
+        await self.recorder.observe(conn, changes)
+
+    async def deliver_due(self) -> NoticeReport:
+        return await self.notifier.deliver_due()

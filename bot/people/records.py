@@ -82,3 +82,53 @@ def person_of(session: Session, members: dict[str, MemberLookup]) -> Person:
     if (service := (session.service_user_id or "").strip()) != "":
         return Person(PersonKind.SERVICE_USER, service)
     return Person(PersonKind.UNKNOWN)
+
+
+class NoticeKind(StrEnum):
+    """Why a creator gets a direct message."""
+
+    SUSPENDED = "suspended"
+    """Their session was suspended for an alert reason."""
+    WAITING = "waiting"
+    """Their session has been waiting for them (`waiting_for_user` / `waiting_for_approval`)."""
+
+
+class NoticeState(StrEnum):
+    """Where one DM is in its life."""
+
+    PENDING = "pending"
+    """Recorded; sent once `due_at` passes (a waiting episode that ends first is cancelled)."""
+    SENT = "sent"
+    """Posted; `version > delivered_version` means the edit (resolution) is owed."""
+    CANCELLED = "cancelled"
+    """Never sent and no longer wanted (the episode ended before the DM was due)."""
+    SKIPPED = "skipped"
+    """Not sent: nobody in Slack to send it to, or they turned DMs off (`notify off`)."""
+    FAILED = "failed"
+    """Slack refused it for good (or after every retry)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One row of the DM outbox: one message per episode to the session's creator."""
+
+    id: int
+    session_id: str
+    kind: NoticeKind
+    episode: int
+    user_id: str
+    """The Devin user the DM is for (looked up to a Slack user when it is sent)."""
+    reason: str | None
+    """The suspension reason, or the waiting status."""
+    state: NoticeState
+    due_at: float
+    opened_at: int
+    resolved_at: int | None
+    resolved_status: str | None
+    version: int
+    delivered_version: int
+    slack_user_id: str | None
+    dm_channel: str | None
+    ts: str | None
+    session_json: str
+    attempts: int

@@ -22,6 +22,7 @@ DIGEST_HELP = (
     "Use `digest daily HH:MM`, `digest weekly <mon…sun> HH:MM`, `digest` (show), `digest off` or `digest now`; "
     "the time is in your Slack time zone."
 )
+NOTIFY_WORD = "notify"
 PERIOD_RE = re.compile(r"(?P<n>\d{1,6})(?P<unit>[dh])")
 PERIOD_HELP = f"Use `24h`, `7d`, `30d` or any `<N>d` up to `{PERIOD_MAX_DAYS}d`."
 
@@ -66,13 +67,20 @@ class DigestRequest:
 
 
 @dataclass(frozen=True)
+class NotifySetting:
+    """`notify` (show), `notify on`, `notify off`: the caller's own direct messages."""
+
+    action: str
+
+
+@dataclass(frozen=True)
 class Invalid:
     """Unparseable text; `reason` is one plain sentence for the user."""
 
     reason: str
 
 
-Command = ShowHelp | LookupSession | AlertSettings | Summary | DigestRequest | Invalid
+Command = ShowHelp | LookupSession | AlertSettings | Summary | DigestRequest | NotifySetting | Invalid
 
 
 def parse_command(text: str, app_host: str) -> Command:
@@ -88,6 +96,8 @@ def parse_command(text: str, app_host: str) -> Command:
         return _parse_summary(words[1:])
     if words[0].lower() == DIGEST_WORD:
         return _parse_digest([w.lower() for w in words[1:]])
+    if words[0].lower() == NOTIFY_WORD:
+        return _parse_notify(words[1:])
     refs = find_session_refs(text, app_host)
     if not refs:
         return Invalid(f"I couldn't find a Devin session link or id in `{_echo(text)}`.")
@@ -116,6 +126,16 @@ def _parse_alerts(args: list[str]) -> Command:
         return AlertSettings("on", reasons)
     return Invalid(
         f"`alerts {_echo(' '.join(args))}` is not an alerts command; use `alerts`, `alerts on` or `alerts off`."
+    )
+
+
+def _parse_notify(args: list[str]) -> Command:
+    if not args:
+        return NotifySetting("show")
+    if len(args) == 1 and args[0].lower() in ("on", "off"):
+        return NotifySetting(args[0].lower())
+    return Invalid(
+        f"`notify {_echo(' '.join(args))}` is not a notify command; use `notify`, `notify on` or `notify off`."
     )
 
 

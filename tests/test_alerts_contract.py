@@ -111,7 +111,8 @@ async def test_page_with_one_malformed_session_still_alerts_for_another(
             second = await engine.tick()
         assert first.poll is not None and first.poll.complete and first.poll.skipped == 1
         assert second.poll is not None and second.poll.skipped == 1  # tried again on the next poll
-        posted = [c for c in app.slack.calls_to("chat.postMessage") if c.ok]
+        posts = app.slack.calls_to("chat.postMessage")
+        posted = [c for c in posts if c.ok and c.body["channel"] == SANDBOX_CHANNEL_ID]  # creators' DMs aside
         assert [good in json.dumps(c.body) for c in posted] == [True]
         skipped = [r for r in caplog.records if r.getMessage() == "devin.page.item_skipped"]
         polls = [r for r in app.devin.requests if r.path.endswith("/sessions")]

@@ -41,7 +41,9 @@ async def test_card_and_alert_link_to_the_configured_app(tmp_path: Path) -> None
         _assert_only_app_links(card, SEED_WITH_ANALYSIS)
 
         app.devin.update_session(SEED_RUNNING, url=FOREIGN, status="suspended", status_detail="out_of_credits")
-        (alert,) = await app.slack.wait_for("chat.postMessage", timeout=10, predicate=lambda c: c.ok)
+        (alert,) = await app.slack.wait_for(
+            "chat.postMessage", timeout=10, predicate=lambda c: c.ok and c.body["channel"] == SANDBOX_CHANNEL_ID
+        )
         _assert_only_app_links(alert.body, SEED_RUNNING)
 
 

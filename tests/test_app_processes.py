@@ -29,7 +29,10 @@ def _alert_posts(slack: SlackStandIn, session_id: str) -> list[SlackCall]:
     return [
         call
         for call in slack.calls_to("chat.postMessage")
-        if call.ok and "thread_ts" not in call.body and hex_id in str(call.body.get("blocks"))
+        if call.ok
+        and "thread_ts" not in call.body
+        and hex_id in str(call.body.get("blocks"))
+        and not str(call.body["channel"]).startswith("U")  # the creator's DM is not a channel alert
     ]
 
 

@@ -10,15 +10,24 @@ from bot.alerts.engine import AlertEngine
 from bot.people.component import People
 from bot.people.directory import PeopleDirectory
 from bot.sandbox.devin_org import UNTIL_CLEARED
-from bot.sandbox.devin_seed import USER_ALICE, USER_BORIS, USER_CHEN, USER_DANA
+from bot.sandbox.devin_seed import APP_URL, USER_ALICE, USER_BORIS, USER_CHEN, USER_DANA
 from bot.sandbox.slack_api import ADMIN_USER_ID, REGULAR_USER_ID
+from tests.fixtures_store import DEFAULT_REASONS
 
 LOOKUP = "users.lookupByEmail"
 MEMBERS = "/members/users/"
 
 
 def engine(world: Any, **overrides: Any) -> AlertEngine:
-    people = People(PeopleDirectory(world.devin, world.slack_client, clock=world.clock), clock=world.clock)
+    directory = PeopleDirectory(world.devin, world.slack_client, clock=world.clock)
+    people = People(
+        directory,
+        world.slack_client,
+        app_url=APP_URL,
+        reasons=DEFAULT_REASONS,
+        waiting_after_seconds=600,
+        clock=world.clock,
+    )
     return world.service(extras=people.alert_extras, **overrides)
 
 

@@ -106,7 +106,9 @@ async def test_metrics_count_errors_by_endpoint_and_slack_error(tmp_path: Path) 
         _, hook = await app.command(missing)
         await app.responses(hook)
         app.devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
-        await app.slack.wait_for("chat.postMessage", timeout=10)
+        await app.slack.wait_for(
+            "chat.postMessage", timeout=10, predicate=lambda call: call.body["channel"] == NOT_MEMBER_CHANNEL_ID
+        )
         await app.settle()
         after = await scrape(app)
     errors = "devin_request_errors_total"

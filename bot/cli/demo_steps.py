@@ -26,7 +26,8 @@ def session_link(session_id: str) -> str:
 
 
 def _top_level(call: SlackCall) -> bool:
-    return "thread_ts" not in call.body
+    # In the channel: direct messages to a session's creator (posted to their user id) are not channel posts.
+    return "thread_ts" not in call.body and call.body.get("channel") == SANDBOX_CHANNEL_ID
 
 
 def _in_thread(call: SlackCall) -> bool:
@@ -106,7 +107,7 @@ async def show_alert(world: DemoWorld, screen: DemoScreen) -> None:
     screen.message("alert", "#devin-sandbox · alert", alert.body)
     screen.step("Credits are added and the session resumes: the alert is resolved in place")
     world.devin.set_status(SEED_RUNNING, "running", "working")
-    (update,) = await world.calls("chat.update")
+    (update,) = await world.calls("chat.update", predicate=lambda call: call.body.get("ts") == alert.response["ts"])
     (reply,) = await world.calls("chat.postMessage", predicate=_in_thread)
     screen.message("alert-resolved", "#devin-sandbox · alert, updated", update.body)
     screen.message("alert-thread", "#devin-sandbox · thread reply", reply.body)

@@ -117,6 +117,9 @@ class PeopleDirectory:
         return found
 
     async def _shared_lookup(self, user_id: str) -> MemberLookup:
+        cached = self._memory.get(user_id)
+        if cached is not None and cached[1] > self._clock():
+            return cached[0]  # a concurrent caller finished this lookup while we read the store
         running = self._inflight.get(user_id)
         if running is not None:
             return await asyncio.shield(running)

@@ -286,7 +286,9 @@ async def test_app_logs_no_secret_end_to_end(
             response_url=slack.response_url(),
         )
         await sender.action(share)
-        (refused,) = await slack.wait_for("chat.postMessage")
+        (refused,) = await slack.wait_for(
+            "chat.postMessage", predicate=lambda c: c.body["channel"] == SANDBOX_CHANNEL_ID
+        )
         assert refused.response["error"] == "invalid_auth"
 
         port = int(devin.url.rsplit(":", 1)[1])
@@ -309,6 +311,11 @@ async def test_app_logs_no_secret_end_to_end(
 TITLE_MARK = "Zebra-quartz title 7f3a"
 
 
+def _in_channel(call: Any) -> bool:
+    """A successful post in the channel (the creators' DMs go to their user ids)."""
+    return bool(call.ok and call.body["channel"] == SANDBOX_CHANNEL_ID)
+
+
 async def test_debug_logs_never_contain_session_titles_or_message_bodies(
     tmp_path: Any, capsys: pytest.CaptureFixture[str], restore_logging: None
 ) -> None:
@@ -319,10 +326,10 @@ async def test_debug_logs_never_contain_session_titles_or_message_bodies(
         (card,) = await app.responses(hook)
         assert TITLE_MARK in json.dumps(card)
         _, share_hook = await app.click(ActionId.SHARE_IN_CHANNEL, SEED_WITH_ANALYSIS)  # chat.postMessage
-        (shared,) = await app.slack.wait_for("chat.postMessage", predicate=lambda c: c.ok)
+        (shared,) = await app.slack.wait_for("chat.postMessage", predicate=_in_channel)
         assert TITLE_MARK in json.dumps(shared.body)
         app.devin.update_session(SEED_RUNNING, title=TITLE_MARK, status="suspended", status_detail="out_of_credits")
-        await app.slack.wait_for("chat.postMessage", count=2, timeout=10, predicate=lambda c: c.ok)  # the alert
+        await app.slack.wait_for("chat.postMessage", count=2, timeout=10, predicate=_in_channel)  # the alert
         await app.settle()
     err = capsys.readouterr().err
     assert "alerts.sent" in err and "store.migrated" in err, "the scenario did not run as intended"

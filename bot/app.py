@@ -196,6 +196,19 @@ def devin_client(settings: Settings) -> DevinClient:
     )
 
 
+def _team_engine(
+    settings: Settings,
+    source: InsightsSource,
+    devin: DevinClient,
+    slack: AsyncWebClient,
+    alerts: AlertEngine | None,
+    clock: Callable[[], float],
+) -> TeamEngine:
+    """Digests and budget warnings, in the alert engine's store (it starts first) so the app opens one."""
+    shared = (lambda: alerts.store) if alerts is not None else None
+    return TeamEngine.from_settings(settings, source, devin, slack, clock=clock, shared_store=shared)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -249,7 +262,7 @@ def create_app(
         insights_timing=insights_timing or InsightsTiming(),
         team=source,
         people=people,
-        scheduled=TeamEngine.from_settings(settings, source, devin, slack, clock=clock) if with_alerts else None,
+        scheduled=_team_engine(settings, source, devin, slack, alerts, clock) if with_alerts else None,
     )
     register_listeners(bolt, deps)
     components: list[Component] = [deps.alerts] if deps.alerts is not None else []

@@ -50,7 +50,8 @@ async def test_digest_scheduled_in_the_users_time_zone_then_posted_and_stopped(w
     assert "daily at 09:00 (America/New_York)" in _text(reply) and "Digest scheduled" in _text(reply)
     assert [c.body["user"] for c in live.slack.calls_to("users.info")] == [REGULAR_USER_ID]
     engine = live.app.deps.scheduled
-    assert engine is not None
+    assert engine is not None and live.app.deps.alerts is not None
+    assert engine.store is live.app.deps.alerts.store  # one store per app, the alert engine's
     clock.now = datetime(2026, 12, 1, 13, 59, tzinfo=UTC).timestamp()  # 08:59 in New York
     assert (await engine.tick_digests()).posted == 0
     clock.now = datetime(2026, 12, 1, 14, 0, 30, tzinfo=UTC).timestamp()

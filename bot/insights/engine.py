@@ -67,12 +67,14 @@ class TeamEngine:
         budget_check_seconds: int = 900,
         store: Store | None = None,
         database_url: str | None = None,
+        shared_store: Callable[[], Store | None] | None = None,
         schedule: bool = False,
         clock: Callable[[], float] = time.time,
         holder_id: str | None = None,
     ) -> None:
-        if store is None and database_url is None:
-            raise ValueError("give the engine a store or a database_url")
+        if store is None and database_url is None and shared_store is None:
+            raise ValueError("give the engine a store, a database_url or a shared store")
+        self._shared_store = shared_store
         self._source, self._devin, self._slack = source, devin.with_retry(BACKGROUND_RETRY), slack
         self._app_url, self._alert_channel, self._alert_reasons = app_url, alert_channel, tuple(alert_reasons)
         self._budget, self._thresholds, self._budget_every = budget, tuple(sorted(thresholds)), budget_check_seconds
@@ -94,7 +96,9 @@ class TeamEngine:
         slack: AsyncWebClient,
         *,
         clock: Callable[[], float],
+        shared_store: Callable[[], Store | None] | None = None,
     ) -> TeamEngine:
+        """The engine `devin-insights run` has: the app's store (or its own), its jobs scheduled."""
         return cls(
             source,
             devin,
@@ -106,6 +110,7 @@ class TeamEngine:
             thresholds=settings.acu_budget_thresholds,
             budget_check_seconds=settings.budget_check_seconds,
             database_url=settings.database_url,
+            shared_store=shared_store,
             schedule=True,
             clock=clock,
         )
@@ -123,6 +128,9 @@ class TeamEngine:
         )
 
     async def start(self) -> None:
+        """Use the shared store (the alert engine's, opened before us) or open our own; schedule the jobs."""
+        if self._store is None and self._shared_store is not None:
+            self._store = self._given_store = self._shared_store()
         if self._store is None:
             assert self._database_url is not None
             self._store = await Store.open(self._database_url)

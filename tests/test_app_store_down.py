@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -100,3 +101,17 @@ async def test_metrics_answer_with_the_database_blackholed(proxied_app: tuple[Ru
         scrape = await http.get("/metrics")
         assert scrape.status_code == 200 and "devin_insights_" in scrape.text
         assert time.monotonic() - started < METRICS_REFRESH_SECONDS + 1.0
+
+
+async def test_scheduled_digest_run_with_the_store_refusing_logs_one_line(
+    proxied_app: tuple[RunningApp, FaultyDatabaseProxy], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, proxy = proxied_app
+    engine = app.app.deps.scheduled
+    assert engine is not None
+    proxy.refuse()
+    with caplog.at_level(logging.WARNING):
+        await engine._run(engine.tick_digests)  # what the scheduler calls
+    ours = [r for r in caplog.records if r.name == "bot.insights.engine"]  # the scheduler may have run too
+    assert ours and {r.getMessage() for r in ours} == {"insights.job.store_failed"}
+    assert all(r.exc_info is None and r.exc_text is None for r in ours)

@@ -32,6 +32,7 @@ from bot.insights.source import InsightsSource
 from bot.insights.usage import month_usage
 from bot.store import Store, team
 from bot.store import channels as channel_queries
+from bot.store.errors import STORE_DOWN_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,10 @@ class TeamEngine:
 
     async def _run(self, job: Callable[[], object]) -> None:
         async with self._lock:
-            await job()  # type: ignore[misc]
+            try:
+                await job()  # type: ignore[misc]
+            except STORE_DOWN_ERRORS as error:  # the next run tries again; one line, not a traceback a run
+                log.warning("insights.job.store_failed", extra={"error": type(error).__name__})
 
     # --- digests ------------------------------------------------------------------------------------
 

@@ -95,6 +95,17 @@ EXTERNALS = (
         ),
     ),
     External(
+        "people",
+        "People in a storm: lookups, mentions and DMs",
+        "bench_people_storm.py",
+        quick_args=("--sessions", "20", "--creators", "5"),
+        headlines=(
+            ("500", 2, "storm of 500 by 50 creators: Devin member lookups"),
+            ("500", 3, "storm of 500 by 50 creators: users.lookupByEmail"),
+            ("500", 9, "storm of 500 by 50 creators: time to drain"),
+        ),
+    ),
+    External(
         "metrics",
         "What `/metrics` costs",
         "bench_metrics.py",

@@ -123,3 +123,15 @@ def test_bench_flexpane_quick_times_every_opening(tmp_path: Path) -> None:
     assert set(result.data["seconds"]) == {str(v) for v in options.latency_values()}
     assert all(len(values) == options.openings for values in result.data["seconds"].values())
     assert all(kind == "analysis" for kinds in result.data["shown"].values() for kind in kinds)
+
+
+async def test_bench_people_storm_looks_each_creator_up_once() -> None:
+    from benchmarks.bench_people_storm import storm
+
+    row = await storm(12, 3)
+    assert (row.member_lookups, row.email_lookups, row.dms, row.channel_posts) == (
+        3,
+        3,
+        12,
+        1,
+    )  # one grouped alert, short enough for no thread

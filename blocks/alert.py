@@ -36,6 +36,7 @@ from bot.people.records import Person
 
 __all__ = [
     "alert_message",
+    "alert_metadata",
     "alert_resolved_reply",
     "alert_settings_message",
     "grouped_alert_message",

@@ -63,6 +63,7 @@ FIX_HINTS: dict[str, str] = {
     "alert_lookback_minutes": "a whole number of minutes, at least 0",
     "notify_waiting_after_minutes": "a whole number of minutes, at least 0",
     "people_cache_hours": "a whole number of hours, at least 1",
+    "alert_claim_seconds": "a whole number of seconds, at least 30",
     "port": "a TCP port between 1 and 65535",
     "unfurl_mode": "one of full, minimal, off",
     "unfurl_shared_channels": "one of full, minimal, off",
@@ -125,6 +126,8 @@ class Settings(BaseSettings):
     """DM a session's creator once it has waited this long for them (0: at once)."""
     people_cache_hours: int = Field(default=24, ge=1)
     """How long a person looked up in Devin and Slack (found or not) is remembered."""
+    alert_claim_seconds: int = Field(default=120, ge=30)
+    """How long one replica may work on delivering an alert before another may take it over."""
     port: int = Field(default=3000, ge=1, le=65535)
     """HTTP-mode port."""
     unfurl_mode: UnfurlMode = UnfurlMode.FULL

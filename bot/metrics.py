@@ -109,7 +109,7 @@ ALERT_OUTBOX_DEPTH = Gauge(
 )
 ALERT_DELIVERIES = Counter(
     f"{PREFIX}_alert_deliveries",
-    "Alert messages delivered to Slack, by action (posted, updated, replied).",
+    "Alert messages delivered to Slack, by action (posted, updated, replied, reconciled).",
     ["action"],
     registry=REGISTRY,
 )

@@ -22,7 +22,7 @@ from bot.sandbox.devin_seed import APP_URL
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, NOT_MEMBER_CHANNEL_ID, SHARED_CHANNEL_ID
 from bot.slack.failures import FailureKind, classify_api_error
 from bot.store import channels as channel_queries
-from bot.store import claims, outbox
+from bot.store import claims, outbox, pace
 
 DEFAULTS = frozenset({"out_of_credits", "out_of_quota", "usage_limit_exceeded", "error"})
 FAST = (100.0, 1.0)
@@ -241,16 +241,24 @@ async def test_delivery_group_lists_overflow_in_its_thread_and_tracks_recovery(a
     assert len(alerts_world.posts()) == 1 and len(alerts_world.slack.threads[parent["ts"]]) == 1
 
 
-async def test_delivery_with_slack_sdk_retry_handlers_still_posts_once(alerts_world: Any) -> None:
+async def test_delivery_never_sleeps_a_retry_after_inside_its_claim(alerts_world: Any) -> None:
+    # The app's client carries slack_sdk's 429 handler (it would sleep Retry-After inside the call,
+    # i.e. inside the claim); delivery drops it, releases the row and lets the whole channel wait.
     await suspend_and_poll(alerts_world)
     client = AsyncWebClient(
         token=SANDBOX_BOT_TOKEN,
         base_url=alerts_world.slack.api_url,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
     )
-    alerts_world.slack.fail(POST, retry_after=0)
+    alerts_world.slack.fail(POST, retry_after=600)
     report = await deliverer(alerts_world, client=client).deliver_due()
-    assert report.posted == 1 and len(alerts_world.posts()) == 1 and len(alerts_world.slack.calls_to(POST)) == 2
+    [alert] = await alerts_world.alerts()
+    assert report.retried == 1 and len(alerts_world.slack.calls_to(POST)) == 1
+    assert alert.claim_token is None and alert.next_attempt_at == alerts_world.clock() + 600
+    async with alerts_world.store.transaction() as conn:
+        assert await pace.next_at(conn, SANDBOX_CHANNEL_ID) == alerts_world.clock() + 600
+    alerts_world.clock.advance(600)
+    assert (await deliverer(alerts_world, client=client).deliver_due()).posted == 1
 
 
 async def test_delivery_paces_each_channel_and_runs_channels_in_parallel(alerts_world: Any) -> None:

@@ -33,6 +33,7 @@ from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.store import STORE_ERRORS, Store, outbox, sessions
 from bot.store import channels as channel_queries
+from bot.store.claims import CLAIM_SECONDS
 from bot.store.errors import StoreOpenError
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class AlertEngine:
         extras: Callable[[Store], ExtrasSource] | None = None,
         work_objects: bool = True,
         observer: Callable[[Store], EngineObserver] | None = None,
+        claim_seconds: float = CLAIM_SECONDS,
     ) -> None:
         if store is None and database_url is None:
             raise ValueError("give the engine a store or a database_url")
@@ -121,9 +123,11 @@ class AlertEngine:
         """Alert messages carry the session as an incident entity (message metadata always goes out)."""
         self._observer_factory = observer
         self._observer: EngineObserver | None = None
+        self._claim_seconds = claim_seconds
         self._problems_cleared = False
         self._scheduler: AsyncIOScheduler | None = None
         self._tick_lock = asyncio.Lock()
+        self._deliver_lock = asyncio.Lock()
         self._stopping = False
         self._parts: tuple[Store, Poller, Deliverer] | None = None
         self._health_seen: dict[str, Any] = {}
@@ -153,11 +157,13 @@ class AlertEngine:
             lookback_minutes=settings.alert_lookback_minutes,
             app_url=settings.devin_app_url,
             clock=clock,
-            # One interval: a replica that stops renewing is replaced within two intervals.
+            # One interval, renewed twice per interval while the holder lives: a replica that dies
+            # is replaced within two intervals, and a live one never lapses.
             lease_ttl_seconds=float(settings.alert_poll_seconds),
             extras=extras,
             work_objects=settings.work_objects,
             observer=observer,
+            claim_seconds=float(settings.alert_claim_seconds),
         )
 
     def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
@@ -174,6 +180,7 @@ class AlertEngine:
             channel_rate=self._channel_rate,
             extras=self._extras(store) if self._extras is not None else None,
             work_objects=self._work_objects,
+            claim_seconds=self._claim_seconds,
         )
         return store, poller, deliverer
 
@@ -199,17 +206,25 @@ class AlertEngine:
             self._parts = self._assemble(store)
         self._health_seen = await self.health_report()
         if self._poll_seconds is not None:
-            self._scheduler = build_scheduler(self._scheduled_tick, every_seconds=self._poll_seconds)
+            self._scheduler = build_scheduler(
+                self._scheduled_poll,
+                every_seconds=self._poll_seconds,
+                deliver=self._scheduled_deliver,
+                keep_lease=self._keep_lease,
+            )
             self._scheduler.start()
         log.info("alerts.started", extra={"poll_seconds": self._poll_seconds})
 
     async def stop(self) -> None:
         """Stop scheduling, let a running tick finish (bounded), hand the lease over, close an owned store."""
         self._stopping = True
+        if self._parts is not None:
+            self._parts[2].stop_soon()  # a long drain ends after its current call, not after 200 posts
         try:
-            # APScheduler's shutdown cancels a running job, so wait for it first.
+            # APScheduler's shutdown cancels a running job, so wait for both first.
             async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
                 await self._tick_lock.acquire()
+                await self._deliver_lock.acquire()
         except TimeoutError:
             log.warning("alerts.stop.tick_still_running")
         if self._scheduler is not None:
@@ -221,16 +236,39 @@ class AlertEngine:
         if self._given_store is None:
             await self._store.aclose()
 
-    async def _scheduled_tick(self) -> None:
-        # The lock lets stop() wait for a running tick instead of closing the store under it.
+    async def _scheduled_poll(self) -> None:
+        # The locks let stop() wait for a running job instead of closing the store under it.
         if self._stopping:
             return
         async with self._tick_lock:
             try:
-                await self.tick()
-            except STORE_ERRORS as error:  # the next tick tries again; one line, not a traceback a tick
+                started = time.perf_counter()
+                poll = await self.poll()
+                if poll is not None:
+                    count_poll(poll, time.perf_counter() - started)
+                self._health_seen = await self.health_report()
+            except STORE_ERRORS as error:  # the next poll tries again; one line, not a traceback a poll
                 self._health_seen["last_tick_failed"] = True
                 log.warning("alerts.tick.store_failed", extra={"error": type(error).__name__})
+
+    async def _scheduled_deliver(self) -> None:
+        if self._stopping:
+            return
+        async with self._deliver_lock:
+            try:
+                await self.deliver()
+                if self._observer is not None:  # what the people component owes (DMs), on the same rhythm
+                    await self._observer.deliver_due()
+            except STORE_ERRORS as error:  # the store is down: the next round tries again
+                log.warning("alerts.delivery.store_down", extra={"error": type(error).__name__})
+
+    async def _keep_lease(self) -> None:
+        if self._stopping or self._parts is None:
+            return
+        try:
+            await self._store.renew_lease(self.holder_id, self._lease_ttl, self._clock())
+        except STORE_ERRORS as error:
+            log.warning("alerts.lease.renew_failed", extra={"error": type(error).__name__})
 
     async def tick(self) -> TickReport:
         """One scheduler run: poll if this replica holds the lease, then deliver what is owed."""

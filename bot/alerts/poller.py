@@ -48,8 +48,8 @@ the watermark (its clock went back) is still seen within two polls."""
 SWEEP_EVERY = 2
 PAGE_SIZE = 200
 """The API maximum (§2.3): the fewest requests per poll."""
-MAX_PAGES = 100
-"""At most 20,000 changed sessions per poll; a cursor that never ends stops here (and is reported)."""
+MAX_PAGES = 500
+"""At most 100,000 changed sessions per poll; a cursor that changes but never ends stops here (reported)."""
 SESSION_FIELD_MAX = 64
 """Stored status and reason columns are this wide (schema.ID_LENGTH); longer values are no known enum."""
 

@@ -98,6 +98,10 @@ class AlertRecord:
     opened_at: int
     resolved_at: int | None
     resolved_status: str | None
+    post_started_at: float | None = None
+    """When a post was last sent without its ts being stored yet: the post's outcome is uncertain."""
+    reply_started_at: float | None = None
+    """The same for the thread reply."""
 
     @property
     def needs_update(self) -> bool:

@@ -16,7 +16,9 @@ from bot.alerts.records import ChannelSubscription, SessionRecord
 from bot.devin.models import SessionStatus
 
 STORM_THRESHOLD = 3
-"""More new episodes than this, with one reason, in one poll, for one channel → one grouped alert."""
+"""More new episodes than this, with one reason, for one channel, not yet posted → one grouped alert."""
+STORM_WINDOW_SECONDS = 300
+"""A storm's group stays open for new members while one joined within this long."""
 
 
 class Change(StrEnum):

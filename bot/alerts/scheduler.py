@@ -1,4 +1,10 @@
-"""The APScheduler job that runs `AlertEngine.tick` on the app's event loop."""
+"""The APScheduler jobs of the alert engine on the app's event loop: poll, deliver, keep the lease.
+
+Polling and delivery are separate jobs so neither blocks the other: a channel draining 200 alerts
+at one a second no longer delays the next poll, and a slow poll no longer delays delivery. The
+lease job renews the poller lease between polls (only if this replica holds it), so it never
+lapses while its holder is alive however long one poll takes.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,29 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 ALERTS_JOB_ID = "alerts.tick"
-"""Stable id of the alert job (replace_existing keys on it)."""
+"""Stable id of the poll job (replace_existing keys on it)."""
+DELIVERY_JOB_ID = "alerts.deliver"
+LEASE_JOB_ID = "alerts.lease"
 MISFIRE_GRACE_MIN_SECONDS = 30
+DELIVER_EVERY_SECONDS = 1.0
+"""How often a replica looks for owed alerts (one indexed query when there are none)."""
+
+Job = Callable[[], Awaitable[Any]]
 
 
-def build_scheduler(job: Callable[[], Awaitable[Any]], *, every_seconds: int) -> AsyncIOScheduler:
-    """A UTC scheduler with the alert job every `every_seconds`, first run at start; not started.
+def build_scheduler(
+    job: Job,
+    *,
+    every_seconds: int,
+    deliver: Job | None = None,
+    deliver_every: float = DELIVER_EVERY_SECONDS,
+    keep_lease: Job | None = None,
+) -> AsyncIOScheduler:
+    """A UTC scheduler with the poll job every `every_seconds` (first run at start), and optionally the
+    delivery job every `deliver_every` seconds and the lease job twice per poll interval; not started.
 
-    One run at a time (`max_instances=1`); runs missed while the loop was busy collapse into one
-    (`coalesce`), and a run late by up to one interval still happens (`misfire_grace_time`).
+    One run of each job at a time (`max_instances=1`); runs missed while the loop was busy collapse
+    into one (`coalesce`), and a run late by up to one interval still happens (`misfire_grace_time`).
     Call `start()` inside the running loop (aiohttp `on_startup`) and `shutdown(wait=False)` on cleanup.
     """
     if every_seconds < 1:
@@ -30,13 +50,19 @@ def build_scheduler(job: Callable[[], Awaitable[Any]], *, every_seconds: int) ->
             "misfire_grace_time": max(MISFIRE_GRACE_MIN_SECONDS, every_seconds),
         },
     )
+    now = datetime.now(UTC)
     scheduler.add_job(
-        job,
-        "interval",
-        seconds=every_seconds,
-        id=ALERTS_JOB_ID,
-        name="poll Devin and deliver suspension alerts",
-        replace_existing=True,
-        next_run_time=datetime.now(UTC),
-    )
+        job, "interval", seconds=every_seconds, id=ALERTS_JOB_ID, name="poll Devin for suspensions",
+        replace_existing=True, next_run_time=now,
+    )  # fmt: skip
+    if deliver is not None:
+        scheduler.add_job(
+            deliver, "interval", seconds=deliver_every, id=DELIVERY_JOB_ID, name="deliver owed alerts",
+            replace_existing=True, next_run_time=now,
+        )  # fmt: skip
+    if keep_lease is not None:
+        scheduler.add_job(
+            keep_lease, "interval", seconds=every_seconds / 2, id=LEASE_JOB_ID, name="renew the poller lease",
+            replace_existing=True,
+        )  # fmt: skip
     return scheduler

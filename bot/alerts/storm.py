@@ -1,10 +1,12 @@
-"""Storm grouping: many new episodes with one reason, in one poll, for one channel → one grouped alert.
+"""Storm grouping: many new episodes with one reason for one channel → one grouped alert, however many
+polls (and pages) the storm spans.
 
-The poller records alerts page by page (one transaction each), but a storm may straddle pages,
-so the tracker keeps the poll's counts across pages. When a (channel, reason) passes the
-threshold it gets a group; the alerts recorded singly on earlier pages of the same poll join it
-if they have not been posted yet (a conditional update: another replica may already be posting
-them, and then they stay single — never lost, never doubled).
+The store, not the poll, holds a storm: new alerts for a (channel, reason) join its open group (not
+resolved, and joined within the last STORM_WINDOW_SECONDS), whether that group was created on an
+earlier page, an earlier poll or by another replica's poll. Without one, a group is created once
+the singles still waiting to be posted plus the new ones pass the threshold; those waiting singles
+join it by a conditional update (a replica may be posting one right now, and then it stays single:
+never lost, never doubled). Singles already posted stay as they are.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import defaultdict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.records import NewAlert
-from bot.alerts.rules import is_storm
+from bot.alerts.rules import STORM_WINDOW_SECONDS, is_storm
 from bot.store import outbox
 
 StormKey = tuple[str, str]
@@ -24,10 +26,10 @@ StormKey = tuple[str, str]
 class StormTracker:
     """Per-poll bookkeeping of new alerts; `add()` while applying a page, `flush()` inside its transaction."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, window_seconds: float = STORM_WINDOW_SECONDS) -> None:
         self._page: dict[StormKey, list[NewAlert]] = defaultdict(list)
-        self._singles: dict[StormKey, list[int]] = defaultdict(list)
         self._groups: dict[StormKey, str] = {}
+        self._window = window_seconds
 
     def add(self, alert: NewAlert) -> None:
         """Queue a new alert of the current page."""
@@ -35,7 +37,7 @@ class StormTracker:
 
     @property
     def group_keys(self) -> list[str]:
-        """Groups created during this poll."""
+        """Groups new alerts went into during this poll (created now or still open from earlier polls)."""
         return list(self._groups.values())
 
     async def flush(self, conn: AsyncConnection, *, now: float) -> int:
@@ -47,27 +49,31 @@ class StormTracker:
         return recorded
 
     async def _record(self, conn: AsyncConnection, key: StormKey, news: list[NewAlert], *, now: float) -> int:
-        group_key = self._groups.get(key)
-        if group_key is None and is_storm(len(self._singles[key]) + len(news)):
-            channel_id, reason = key
+        channel_id, reason = key
+        since = now - self._window
+        group_key = self._groups.get(key) or await outbox.open_group(
+            conn, channel_id=channel_id, reason=reason, since=since
+        )
+        if group_key is not None:  # a storm already under way, from this poll or an earlier one
+            self._groups[key] = group_key
+            return await self._record_members(conn, news, group_key, now=now)
+        waiting = await outbox.unposted_singles(conn, channel_id=channel_id, reason=reason, since=since)
+        # The same episode may already wait as a single (another replica polled it a moment ago).
+        if is_storm(len(waiting.keys() | {(n.session_id, n.episode) for n in news})):
             opened_at = min(n.opened_at for n in news)
             group_key = await outbox.create_group(
                 conn, channel_id=channel_id, reason=reason, opened_at=opened_at, now=now
             )
-            moved = await outbox.join_group(conn, self._singles.pop(key, []), group_key, now=now)
+            moved = await outbox.join_group(conn, waiting.values(), group_key, now=now)
             self._groups[key] = group_key
             members = await self._record_members(conn, news, group_key, now=now)
             if not moved and not members:
                 await outbox.delete_group(conn, group_key)  # every episode already had an alert here
                 del self._groups[key]
             return members
-        if group_key is not None:
-            return await self._record_members(conn, news, group_key, now=now)
         recorded = 0
         for new in news:
-            alert_id = await outbox.record_alert(conn, new, now=now)
-            if alert_id is not None:
-                self._singles[key].append(alert_id)
+            if await outbox.record_alert(conn, new, now=now) is not None:
                 recorded += 1
         return recorded
 

@@ -157,6 +157,8 @@ class SlackStandIn:
         self.calls: list[SlackCall] = []
         self._faults: dict[str, list[_Fault]] = {}
         self._latency: dict[str, float] = {}
+        self._late: dict[str, float] = {}
+        self._on_call: dict[str, Callable[[SlackCall], None]] = {}
         self._hook_uses: dict[str, int] = {}
         self._changed = asyncio.Condition()
         self.socket = SocketModeServer()
@@ -236,14 +238,30 @@ class SlackStandIn:
             raise ValueError("fail(status=200) needs an error code")
         self._faults.setdefault(method, []).append(_Fault(code, retry_after, error, times))
 
-    def latency(self, method: str, seconds: float) -> None:
-        """Delay every answer to `method` (or `response_url`) by `seconds`; 0 removes the delay."""
-        self._latency[method] = seconds
+    def latency(self, method: str, seconds: float, *, after_acting: bool = False) -> None:
+        """Delay every answer to `method` (or `response_url`) by `seconds`; 0 removes the delay.
+
+        `after_acting=True`: the call takes effect at once (the message is posted) and only the answer
+        is late, as when Slack accepts a post but answers after the client gave up.
+        """
+        (self._late if after_acting else self._latency)[method] = seconds
+
+    def on_call(self, method: str, callback: Callable[[SlackCall], None] | None) -> None:
+        """Run `callback` (synchronously, before the answer is sent) on every recorded call to `method`.
+
+        For fault tests that must act at an exact moment, e.g. cut the database right after Slack
+        accepted a post. None removes it.
+        """
+        if callback is None:
+            self._on_call.pop(method, None)
+        else:
+            self._on_call[method] = callback
 
     def clear_faults(self) -> None:
         """Stop injecting failures and latency; recorded calls and workspace content stay."""
         self._faults.clear()
         self._latency.clear()
+        self._late.clear()
 
     def clear(self) -> None:
         """Forget recorded calls, workspace content, hook uses, faults and latencies (configuration stays)."""
@@ -253,6 +271,7 @@ class SlackStandIn:
         self.work_objects.clear()
         self._faults.clear()
         self._latency.clear()
+        self._late.clear()
         self._hook_uses.clear()
 
     # ---- inspection ------------------------------------------------------------------------------
@@ -334,7 +353,12 @@ class SlackStandIn:
         else:
             await self._delay(method)
             status, payload, headers = self._answer(method, token, params)
-        await self._record(SlackCall(method, params, _public_headers(request), time.monotonic(), status, payload))
+        call = SlackCall(method, params, _public_headers(request), time.monotonic(), status, payload)
+        await self._record(call)
+        if (hook := self._on_call.get(method)) is not None:
+            hook(call)
+        if (late := self._late.get(method, 0.0)) > 0:
+            await asyncio.sleep(late)  # simulated slow answer to a call that already took effect
         return web.json_response(payload, status=status, headers=headers)
 
     def _answer(self, method: str, token: str | None, params: Json) -> tuple[int, Json, dict[str, str]]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox import SANDBOX_BOT_USER_ID, SANDBOX_CHANNEL_ID, SANDBOX_TEAM_ID
+from bot.sandbox import SANDBOX_BOT_USER_ID, SANDBOX_CHANNEL_ID, SANDBOX_TEAM_ID, slack_history
 from bot.slack.scopes import BOT_SCOPES
 
 SANDBOX_APP_ID = "A0SANDBOX"
@@ -183,6 +183,8 @@ class SlackWorkspace:
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "users.info": self._users_info,
         }
 
@@ -330,6 +332,26 @@ class SlackWorkspace:
         if channel is None or (channel.is_private and not channel.is_member):
             raise _SlackError("channel_not_found")
         return channel
+
+    def _readable(self, params: Json) -> list[Json]:
+        channel = self._visible_channel(params.get("channel"))
+        if slack_history.required_scope(channel.is_private) not in self.scopes:
+            raise _SlackError("missing_scope")
+        if not channel.is_member:
+            raise _SlackError("not_in_channel")
+        return list(self._messages.get(channel.id, {}).values())
+
+    def _conversations_history(self, params: Json) -> Json:
+        return self._history_call(slack_history.history, params)
+
+    def _conversations_replies(self, params: Json) -> Json:
+        return self._history_call(slack_history.replies, params)
+
+    def _history_call(self, answer: Callable[[list[Json], Json], Json], params: Json) -> Json:
+        try:
+            return answer(self._readable(params), params)
+        except slack_history.HistoryError as exc:
+            raise _SlackError(exc.error) from None
 
     def _postable(self, channel_id: Any) -> ChannelInfo:
         channel = self._visible_channel(channel_id)

@@ -17,5 +17,11 @@ BOT_SCOPES: dict[str, str] = {
 }
 """Scope → what it is for. Order matches the manifest."""
 
+OPTIONAL_SCOPES: dict[str, str] = {
+    "channels:history": "finding an alert whose post had no answer (timeout, crash) instead of posting it twice",
+    "groups:history": "the same in private channels",
+}
+"""Not in `manifest.yml`: they let the app read every message of the channels it is in (docs/security.md)."""
+
 ESSENTIAL_SCOPES = frozenset({"commands", "chat:write", "links:read", "links:write"})
 """Without these a core feature does not work at all; the rest degrade gracefully."""

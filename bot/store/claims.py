@@ -20,11 +20,16 @@ from bot.store.outbox import DELIVERABLE_KINDS, ERROR_TEXT_MAX, alert_from_row, 
 from bot.store.schema import alerts, delivery_problems
 
 CLAIM_SECONDS = 120.0
-"""How long a delivery claim lasts; far longer than one Slack call (slack_sdk's timeout is 30 s)."""
+"""How long a delivery claim lasts by default (ALERT_CLAIM_SECONDS); far longer than one Slack call
+(10 s) plus the store-write retries after it (`posting.STORE_RETRY_SECONDS`)."""
 
 
 async def due_alerts(conn: AsyncConnection, *, now: float, limit: int) -> list[AlertRecord]:
-    """Messages to post or update now, skipping channels with a recorded permanent problem."""
+    """Messages to post or update now, in suspension order, skipping channels with a permanent problem.
+
+    Suspension order (`opened_at`, then id): after an outage every row of a channel is due again at
+    the same moment (the channel's backoff, see `retry_later`), so the oldest suspension goes first.
+    """
     blocked = select(delivery_problems.c.channel_id)
     rows = await conn.execute(
         select(alerts)
@@ -34,18 +39,20 @@ async def due_alerts(conn: AsyncConnection, *, now: float, limit: int) -> list[A
             alerts.c.channel_id.not_in(blocked),
             owed(),
         )
-        .order_by(alerts.c.id)
+        .order_by(alerts.c.opened_at, alerts.c.id)
         .limit(limit)
     )
     return [alert_from_row(row) for row in rows]
 
 
-async def claim(conn: AsyncConnection, alert_id: int, token: str, *, now: float) -> AlertRecord | None:
-    """Take the row for delivery if nobody holds it; the row as claimed, or None."""
+async def claim(
+    conn: AsyncConnection, alert_id: int, token: str, *, now: float, seconds: float = CLAIM_SECONDS
+) -> AlertRecord | None:
+    """Take the row for delivery for `seconds` if nobody holds it; the row as claimed, or None."""
     stmt = (
         update(alerts)
         .where(alerts.c.id == alert_id, alerts.c.next_attempt_at <= now, owed())
-        .values(claim_token=token, next_attempt_at=now + CLAIM_SECONDS)
+        .values(claim_token=token, next_attempt_at=now + seconds)
         .returning(*alerts.c)
     )
     row = (await conn.execute(stmt)).first()
@@ -59,14 +66,42 @@ async def _settle(conn: AsyncConnection, alert_id: int, token: str, values: dict
     return result.rowcount == 1
 
 
-async def save_ts(conn: AsyncConnection, alert_id: int, token: str, *, ts: str, now: float) -> bool:
-    """Slack accepted the post: keep its ts at once (the claim stays for any follow-up call)."""
-    return await _settle(conn, alert_id, token, {"ts": ts, "state": AlertState.SENT.value, "updated_at": now})
+async def mark_post_started(conn: AsyncConnection, alert_id: int, token: str, *, now: float) -> bool:
+    """About to call chat.postMessage: from now until its ts is stored, the post's outcome is uncertain."""
+    return await _settle(conn, alert_id, token, {"post_started_at": now, "updated_at": now})
 
 
-async def save_reply_ts(conn: AsyncConnection, alert_id: int, token: str, *, reply_ts: str, now: float) -> bool:
-    """Slack accepted our thread reply: keep its ts so a retry does not reply twice."""
-    return await _settle(conn, alert_id, token, {"reply_ts": reply_ts, "updated_at": now})
+async def mark_reply_started(conn: AsyncConnection, alert_id: int, token: str, *, now: float) -> bool:
+    """About to post the thread reply (the same, for `reply_ts`)."""
+    return await _settle(conn, alert_id, token, {"reply_started_at": now, "updated_at": now})
+
+
+async def clear_started(conn: AsyncConnection, alert_id: int, token: str, *, now: float) -> bool:
+    """Slack answered with an error: nothing was posted, so nothing is uncertain."""
+    return await _settle(conn, alert_id, token, {"post_started_at": None, "reply_started_at": None, "updated_at": now})
+
+
+async def save_ts(conn: AsyncConnection, alert_id: int, token: str | None, *, ts: str, now: float) -> bool:
+    """Slack accepted the post: keep its ts at once (the claim stays for any follow-up call).
+
+    With `token=None` the ts is kept whoever holds the row now (a ts Slack returned is a fact; a
+    replica that took the row over meanwhile finds it and does not post again), unless a ts is
+    already stored.
+    """
+    values = {"ts": ts, "state": AlertState.SENT.value, "post_started_at": None, "updated_at": now}
+    if token is not None:
+        return await _settle(conn, alert_id, token, values)
+    result = await conn.execute(update(alerts).where(alerts.c.id == alert_id, alerts.c.ts.is_(None)).values(values))
+    return result.rowcount == 1
+
+
+async def save_reply_ts(conn: AsyncConnection, alert_id: int, token: str | None, *, ts: str, now: float) -> bool:
+    """Slack accepted our thread reply: keep its ts so a retry does not reply twice (`token=None`: as in save_ts)."""
+    values = {"reply_ts": ts, "reply_started_at": None, "updated_at": now}
+    if token is not None:
+        return await _settle(conn, alert_id, token, values)
+    stmt = update(alerts).where(alerts.c.id == alert_id, alerts.c.reply_ts.is_(None)).values(values)
+    return (await conn.execute(stmt)).rowcount == 1
 
 
 async def complete(

@@ -57,11 +57,19 @@ async def _team_posts_and_digests(conn: AsyncConnection) -> None:
         await conn.run_sync(table.create, checkfirst=True)
 
 
+async def _posted_once_and_pacing(conn: AsyncConnection) -> None:
+    alerts = schema.alerts
+    for column in (alerts.c.post_started_at, alerts.c.reply_started_at):
+        await _add_column_if_missing(conn, alerts, column)
+    await conn.run_sync(schema.channel_pace.create, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _create_all),
     (2, "storm groups, delivery claims and the poller lease", _storm_groups_and_lease),
     (3, "people: directory cache, DM settings and outbox, waiting episodes, snoozes and mutes", _people),
     (4, "team posts (digests, budget warnings) and digest schedules", _team_posts_and_digests),
+    (5, "uncertain posts and per-channel pacing across replicas", _posted_once_and_pacing),
 )
 """Ordered steps; version N's step brings a version N-1 database to version N."""
 

@@ -83,6 +83,46 @@ async def create_group(conn: AsyncConnection, *, channel_id: str, reason: str, o
     return group_key
 
 
+async def open_group(conn: AsyncConnection, *, channel_id: str, reason: str, since: float) -> str | None:
+    """The storm under way for (channel, reason): an unresolved group joined at `since` or later."""
+    stmt = (
+        select(alerts.c.group_key)
+        .where(
+            alerts.c.kind == AlertKind.GROUP.value,
+            alerts.c.channel_id == channel_id,
+            alerts.c.reason == reason,
+            alerts.c.resolved_at.is_(None),
+            alerts.c.state != AlertState.CANCELLED.value,
+            alerts.c.updated_at >= since,
+        )
+        .order_by(alerts.c.id.desc())
+        .limit(1)
+    )
+    value = await conn.scalar(stmt)
+    return str(value) if value is not None else None
+
+
+async def unposted_singles(
+    conn: AsyncConnection, *, channel_id: str, reason: str, since: float
+) -> dict[tuple[str, int], int]:
+    """Single alerts for (channel, reason) recorded at `since` or later and not posted or claimed yet:
+    (session_id, episode) → alert id."""
+    stmt = (
+        select(alerts.c.id, alerts.c.session_id, alerts.c.episode)
+        .where(
+            alerts.c.kind == AlertKind.SINGLE.value,
+            alerts.c.channel_id == channel_id,
+            alerts.c.reason == reason,
+            alerts.c.state == AlertState.PENDING.value,
+            alerts.c.ts.is_(None),
+            alerts.c.claim_token.is_(None),
+            alerts.c.created_at >= since,
+        )
+        .order_by(alerts.c.id)
+    )
+    return {(str(r.session_id), int(r.episode)): int(r.id) for r in await conn.execute(stmt)}
+
+
 async def join_group(conn: AsyncConnection, alert_ids: Iterable[int], group_key: str, *, now: float) -> list[int]:
     """Move not-yet-posted single alerts into a group; returns the ids moved (posted ones stay single)."""
     ids = list(alert_ids)

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from bot.alerts.records import AlertKind
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version `migrate()` brings a database to; bump it with a new step in migrations.py."""
 
 ID_LENGTH = 64
@@ -83,6 +83,10 @@ alerts = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", Double, nullable=False),
     Column("claim_token", String(ID_LENGTH), nullable=True),
+    # Set (and committed) right before chat.postMessage / the thread reply, cleared when Slack's ts is
+    # stored: a row with it set and no ts is an uncertain post, reconciled from history before re-posting.
+    Column("post_started_at", Double, nullable=True),
+    Column("reply_started_at", Double, nullable=True),
     Column("last_error", Text, nullable=True),
     Column("opened_at", BigInteger, nullable=False),
     Column("resolved_at", BigInteger, nullable=True),
@@ -114,6 +118,15 @@ delivery_problems = Table(
     Column("fix", Text, nullable=False),
     Column("first_at", Double, nullable=False),
     Column("last_at", Double, nullable=False),
+)
+
+channel_pace = Table(
+    "channel_pace",
+    metadata,
+    # Slack allows about one message a second per channel, counted across every replica: the next
+    # moment any process may post in the channel (also pushed out by a 429's Retry-After).
+    Column("channel_id", String(ID_LENGTH), primary_key=True),
+    Column("next_at", Double, nullable=False),
 )
 
 lease = Table(

@@ -7,7 +7,7 @@ import threading
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.dialect import insert
@@ -72,6 +72,16 @@ class Store:
                 where=or_(lease.c.holder == holder, lease.c.expires_at <= now),
             )
             result = await conn.execute(stmt)
+            return result.rowcount == 1
+
+    async def renew_lease(self, holder: str, ttl_seconds: float, now: float, *, name: str = POLLER_LEASE) -> bool:
+        """Extend the lease if `holder` still holds it (never takes it); True if renewed."""
+        async with self.transaction() as conn:
+            result = await conn.execute(
+                update(lease)
+                .where(lease.c.name == name, lease.c.holder == holder, lease.c.expires_at > now)
+                .values(expires_at=now + ttl_seconds)
+            )
             return result.rowcount == 1
 
     async def release_lease(self, holder: str, *, name: str = POLLER_LEASE) -> None:

@@ -1,0 +1,169 @@
+"""Posted once, whatever fails around the post: uncertain posts, store blips, and the history check.
+
+Slack has no idempotency key for `chat.postMessage`, so a post whose outcome is unknown (a timeout,
+a dropped connection, a process killed while the request was in flight) must never be treated as
+failed. The outbox marks a row `post_started_at` (committed) right before the call and clears it
+with the ts. A row found later with the mark and no ts is *uncertain*: before posting again, the
+channel's history is searched for a message carrying the alert's metadata (`blocks.alert.
+alert_metadata`), and a match is adopted instead of posting. The thread reply works the same way
+with `reply_started_at` and `conversations.replies`.
+
+Reading history needs the optional `channels:history` / `groups:history` scopes. Without them (or
+if Slack refuses the read) the uncertain post is posted again: the remaining window is then the
+whole in-flight request plus the time until its ts is stored. With them, the window shrinks to a
+post Slack accepted but had not yet made visible in history when we looked, which is why an
+uncertain row waits `UNCERTAIN_WAIT_SECONDS` (longer than the Slack client's timeout) first.
+
+A ts Slack returned is a fact: when the store fails right after the post, the write is retried
+(never the post) for `STORE_RETRY_SECONDS`, then kept in process memory and written before the
+next round; only a crash during that time leaves the row uncertain (and the history check then
+finds the message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.alerts import render
+from bot.alerts.records import AlertRecord
+from bot.store import STORE_ERRORS
+
+log = logging.getLogger(__name__)
+
+UNCERTAIN_WAIT_SECONDS = 15.0
+"""An uncertain post is looked for (and perhaps posted again) no sooner than this: longer than the
+Slack client's 10 s timeout, so a post Slack accepted but answered late is in history by then."""
+STORE_RETRY_SECONDS = 20.0
+"""How long a ts write is retried after the store failed; far inside the delivery claim."""
+STORE_RETRY_FIRST_WAIT = 0.25
+HISTORY_SLACK_SECONDS = 300.0
+"""History is read from this long before the post was started: replicas' clocks may differ, and
+Slack's ts is Slack's clock. The newest HISTORY_LIMIT messages since then are searched."""
+HISTORY_LIMIT = 200
+
+T = TypeVar("T")
+
+
+class StoreUnavailableError(Exception):
+    """The store stayed unreachable for `STORE_RETRY_SECONDS`; what Slack returned is kept in memory."""
+
+
+def without_retries(slack: AsyncWebClient) -> AsyncWebClient:
+    """The same client (token, base URL, timeout, shared session) without slack_sdk's retry handlers.
+
+    Their retries happen inside one call: a 429 handler sleeps `Retry-After` inside the delivery
+    claim (another replica then takes the row over and both post), and a connection-error retry
+    re-sends a post Slack may already have accepted. Delivery decides about every retry itself.
+    """
+    return AsyncWebClient(
+        token=slack.token,
+        base_url=slack.base_url,
+        timeout=slack.timeout,
+        ssl=slack.ssl,
+        proxy=slack.proxy,
+        session=slack.session,
+        headers=dict(slack.headers),
+        retry_handlers=[],
+    )
+
+
+def metadata_for(alert: AlertRecord, *, part: str = "alert") -> dict[str, Any]:
+    """The event part of the metadata an alert's message (or its thread reply) carries: what is matched."""
+    return render.metadata(alert, "", part=part)
+
+
+def _same_alert(found: Any, wanted: dict[str, Any]) -> bool:
+    if not isinstance(found, dict) or not isinstance(found.get("event_payload"), dict):
+        return False
+    payload, expected = found["event_payload"], wanted["event_payload"]
+    keys = ("session_id", "episode", "group_key", "channel", "part")
+    return all(payload.get(k) == expected.get(k) for k in keys)
+
+
+async def find_post(slack: AsyncWebClient, alert: AlertRecord, *, since: float) -> str | None:
+    """The ts of the alert's message if an uncertain post did reach the channel; None if not, or unknowable."""
+    wanted = metadata_for(alert)
+    response = await _read(
+        slack.conversations_history,
+        alert,
+        channel=alert.channel_id,
+        oldest=f"{since - HISTORY_SLACK_SECONDS:.6f}",
+        inclusive=True,
+        limit=HISTORY_LIMIT,
+        include_all_metadata=True,
+    )
+    return _match(response, wanted, alert)
+
+
+async def find_reply(slack: AsyncWebClient, alert: AlertRecord, *, since: float) -> str | None:
+    """The ts of the alert's thread reply if an uncertain reply did reach the thread."""
+    wanted = metadata_for(alert, part="reply")
+    response = await _read(
+        slack.conversations_replies,
+        alert,
+        channel=alert.channel_id,
+        ts=alert.ts or "",
+        oldest=f"{since - HISTORY_SLACK_SECONDS:.6f}",
+        inclusive=True,
+        limit=HISTORY_LIMIT,
+        include_all_metadata=True,
+    )
+    return _match(response, wanted, alert)
+
+
+async def _read(call: Callable[..., Awaitable[Any]], alert: AlertRecord, **params: Any) -> Any:
+    try:
+        return await call(**params)
+    except SlackApiError as exc:
+        # missing_scope (history scopes not granted), not_in_channel, …: we cannot know, so the
+        # caller posts again; the log says the guarantee was not available for this row.
+        error = exc.response.get("error") if exc.response is not None else None
+        log.warning("alerts.delivery.unverifiable", extra={"alert_id": alert.id, "error": error})
+        return None
+
+
+def _match(response: Any, wanted: dict[str, Any], alert: AlertRecord) -> str | None:
+    if response is None:
+        return None
+    for message in response.get("messages") or []:
+        if _same_alert(message.get("metadata"), wanted) and message.get("ts"):
+            part = wanted["event_payload"]["part"]
+            log.info("alerts.delivery.reconciled", extra={"alert_id": alert.id, "part": part})
+            return str(message["ts"])
+    return None
+
+
+async def store_retrying(
+    write: Callable[[], Awaitable[T]],
+    *,
+    what: str,
+    alert_id: int,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    budget: float = STORE_RETRY_SECONDS,
+) -> T:
+    """Run a store write, retrying through an outage for up to `budget` seconds of waits.
+
+    Raises:
+        StoreUnavailableError: the store was still failing when the budget ran out.
+    """
+    wait, waited = STORE_RETRY_FIRST_WAIT, 0.0
+    while True:
+        try:
+            return await write()
+        except STORE_ERRORS as exc:
+            if waited >= budget:
+                log.error("alerts.delivery.store_unavailable", extra={"alert_id": alert_id, "what": what})
+                raise StoreUnavailableError(what) from exc
+            log.warning(
+                "alerts.delivery.store_retry",
+                extra={"alert_id": alert_id, "what": what, "error": type(exc).__name__, "wait": wait},
+            )
+            await sleep(wait)
+            waited += wait
+            wait = min(wait * 2, 4.0)

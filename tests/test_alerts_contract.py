@@ -116,7 +116,8 @@ async def test_page_with_one_malformed_session_still_alerts_for_another(
         assert [good in json.dumps(c.body) for c in posted] == [True]
         skipped = [r for r in caplog.records if r.getMessage() == "devin.page.item_skipped"]
         polls = [r for r in app.devin.requests if r.path.endswith("/sessions")]
-        assert len(skipped) == len(polls) >= 2  # once per poll, never a hot loop
+        # Once per poll that saw it (the scheduler may also poll, before or after the item existed), never a hot loop.
+        assert 2 <= len(skipped) <= len(polls)
         assert all(getattr(r, "session_id", None) == broken["session_id"] for r in skipped)
         assert all(set(r.fields) <= set(bad) for r in skipped)  # type: ignore[attr-defined]
         assert "Broken" not in caplog.text  # fields are named, values never logged

@@ -115,7 +115,7 @@ async def test_two_replicas_keep_one_channel_at_one_post_a_second(alerts_world: 
 
 async def test_polling_continues_while_200_alerts_drain(alerts_world: Any) -> None:
     await record_pending(alerts_world, 200, now=time.time())
-    service = alerts_world.service(poll_seconds=1, clock=time.time, channel_rate=(1.0, 1.0), lease_ttl_seconds=1.0)
+    service = alerts_world.service(poll_seconds=1, clock=time.time, channel_rate=(1.0, 1.0), lease_ttl_seconds=2.0)
     await service.start()
     try:
         await wait_until(lambda: _true(len(top_posts(alerts_world)) >= 1), timeout=10)
@@ -130,10 +130,11 @@ async def test_polling_continues_while_200_alerts_drain(alerts_world: Any) -> No
 
 async def test_polling_here_is_true_on_exactly_one_replica(alerts_world: Any) -> None:
     other_store = await alerts_world.open_store()
+    # A TTL of two intervals, renewed every half interval: a loaded machine may delay a job, not expire a lease.
     engines = [
-        alerts_world.service(poll_seconds=1, clock=time.time, lease_ttl_seconds=1.0, holder_id="replica-a"),
+        alerts_world.service(poll_seconds=1, clock=time.time, lease_ttl_seconds=2.0, holder_id="replica-a"),
         alerts_world.service(
-            store=other_store, poll_seconds=1, clock=time.time, lease_ttl_seconds=1.0, holder_id="replica-b"
+            store=other_store, poll_seconds=1, clock=time.time, lease_ttl_seconds=2.0, holder_id="replica-b"
         ),
     ]
     samples: list[list[bool]] = []

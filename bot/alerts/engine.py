@@ -263,12 +263,15 @@ class AlertEngine:
                 log.warning("alerts.delivery.store_down", extra={"error": type(error).__name__})
 
     async def _keep_lease(self) -> None:
-        if self._stopping or self._parts is None:
+        # Under the poll lock: a running poll renews the lease itself, and stop() must not close the
+        # store under a renewal.
+        if self._stopping or self._parts is None or self._tick_lock.locked():
             return
-        try:
-            await self._store.renew_lease(self.holder_id, self._lease_ttl, self._clock())
-        except STORE_ERRORS as error:
-            log.warning("alerts.lease.renew_failed", extra={"error": type(error).__name__})
+        async with self._tick_lock:
+            try:
+                await self._store.renew_lease(self.holder_id, self._lease_ttl, self._clock())
+            except STORE_ERRORS as error:
+                log.warning("alerts.lease.renew_failed", extra={"error": type(error).__name__})
 
     async def tick(self) -> TickReport:
         """One scheduler run: poll if this replica holds the lease, then deliver what is owed."""

@@ -16,6 +16,7 @@ import pytest
 
 from bot.ids import ActionId
 from bot.insights.period import DAY, billing_day
+from bot.listeners.deps import InsightsTiming
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control
 from tests.fixtures_app import RunningApp, running_app
@@ -142,3 +143,24 @@ async def test_summary_devin_down_is_one_sentence(live: RunningApp) -> None:
     result, hook = await live.command("summary")
     (reply,) = await live.responses(hook)
     assert "Devin" in _text(reply) and "sessions created" not in _text(reply)
+
+
+async def test_summary_slow_fetch_first_says_it_is_counting_then_replaces_that(tmp_path: Any) -> None:
+    timing = InsightsTiming(poll_interval=0.05, still_working_after=30.0, give_up_after=5.0, summary_notice_after=0.2)
+    async with running_app(tmp_path, timing=timing) as live:
+        live.devin.inject(latency=1.0, path_contains="/sessions/insights")
+        result, hook = await live.command("summary 30d")
+        assert result.status == 200 and result.body == ""
+        notice, card = await live.responses(hook, count=2)
+        assert "Counting the last 30 days" in _text(notice) and notice["replace_original"] is False
+        assert "sessions* created" in _text(card) and card["replace_original"] is True
+        assert_message_limits(card)
+
+
+async def test_summary_fast_fetch_is_one_reply(frozen: tuple[RunningApp, float]) -> None:
+    live, _ = frozen
+    result, hook = await live.command("summary")
+    (card,) = await live.responses(hook)
+    assert "sessions* created" in _text(card)
+    with pytest.raises(AssertionError):  # nothing else arrives
+        await live.responses(hook, count=2, timeout=0.5)

@@ -29,11 +29,13 @@ from bot.sandbox.serve import sandbox_settings
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
 from bot.sandbox.slack_requests import SlackHttpResult, SlackRequestSender, slash_command
 
+STEP_TIMEOUT_SECONDS = 10.0
 DEMO_ACU_BUDGET = 2000.0
 """Far above what the seeded org uses in a month, so nothing warns until the budget step spends."""
-DEMO_TIMING = InsightsTiming(poll_interval=0.25, still_working_after=60.0, give_up_after=20.0)
+DEMO_TIMING = InsightsTiming(
+    poll_interval=0.25, still_working_after=60.0, give_up_after=20.0, summary_notice_after=STEP_TIMEOUT_SECONDS
+)
 INSIGHTS_DELAY_SECONDS = 1.0
-STEP_TIMEOUT_SECONDS = 10.0
 PANEL_CHROME = 8
 """Columns a panel's border and padding take around its title."""
 

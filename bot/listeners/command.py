@@ -23,7 +23,7 @@ from bot.devin.errors import DevinError
 from bot.listeners import failures
 from bot.listeners.deps import AppDeps
 from bot.listeners.digests import digest_reply
-from bot.listeners.insights import summary_card
+from bot.listeners.insights import summary_reply
 from bot.slack.grammar import (
     AlertSettings,
     DigestRequest,
@@ -61,7 +61,7 @@ def make_devin_command(deps: AppDeps) -> Handler:
             case AlertSettings() as request:
                 await _reply(respond, await alert_settings_reply(deps, request, payload, client))
             case Summary(days=days):
-                await _reply(respond, await summary_card(deps, days, payload.channel_id))
+                await summary_reply(deps, days, payload.channel_id, respond)
             case DigestRequest() as request:
                 await _reply(respond, await _unless_store_down(digest_reply(deps, request, payload, client), "digest"))
             case NotifySetting(action=action):

@@ -27,6 +27,8 @@ class InsightsTiming:
     poll_interval: float = 5.0
     still_working_after: float = 45.0
     give_up_after: float = 180.0
+    summary_notice_after: float = 2.0
+    """A `summary` still fetching after this long first says it is counting (large orgs take longer)."""
 
 
 @dataclass

@@ -31,6 +31,7 @@ GLANCE_SECONDS = 2.5
 
 Handler = Callable[..., Awaitable[None]]
 
+COUNTING = ":hourglass_flowing_sand: Counting {period} of sessions; a large organization takes a little longer…"
 INSIGHTS_UNAVAILABLE = "Team insights are not available in this app."
 INVALID_PERIOD_BUTTON = "That button no longer points at a valid period. Run `/devin-insights summary` again."
 
@@ -46,6 +47,18 @@ async def summary_card(deps: AppDeps, days: int, channel_id: str) -> Message:
         return figures
     app_url = deps.settings.devin_app_url
     return summary_message(figures, title=summary_title(days), app_url=app_url, shareable_days=days)
+
+
+async def summary_reply(deps: AppDeps, days: int, channel_id: str, respond: Respond) -> None:
+    """Answer `summary`: the card, preceded by a short "counting" note when the fetch is slow."""
+    task = asyncio.ensure_future(summary_card(deps, days, channel_id))
+    done, _ = await asyncio.wait({task}, timeout=deps.insights_timing.summary_notice_after)
+    if done:
+        await _send(respond, task.result())
+        return
+    await _send(respond, notice_message(COUNTING.format(period=period_label(days)), emoji=""))
+    card = await task
+    await respond(text=card["text"], blocks=card["blocks"], response_type="ephemeral", replace_original=True)
 
 
 async def _figures(deps: AppDeps, days: int, channel_id: str) -> Figures | Message:

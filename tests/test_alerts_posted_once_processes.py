@@ -17,8 +17,8 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import DevinSimulator
-from bot.sandbox.devin_seed import SEED_RUNNING
 from bot.sandbox.slack_api import DEFAULT_SCOPES, SlackCall, SlackStandIn
 from bot.sandbox.slack_history import HISTORY_SCOPES
 from tests.app_process import AppProcess, app_env, wait_until
@@ -35,7 +35,10 @@ def _posts(slack: SlackStandIn, session_id: str, *, replies: bool = False) -> li
     return [
         c
         for c in slack.calls_to(POST)
-        if c.ok and ("thread_ts" in c.body) == replies and hex_id in str(c.body.get("blocks"))
+        if c.ok
+        and ("thread_ts" in c.body) == replies
+        and hex_id in str(c.body.get("blocks"))
+        and c.body.get("channel") == SANDBOX_CHANNEL_ID
     ]
 
 
@@ -67,6 +70,13 @@ async def pg_url() -> AsyncIterator[str]:
         await admin.close()
 
 
+def _session(devin: DevinSimulator) -> str:
+    """One running session nobody is DMed about (no creator), so only channel alerts use chat.postMessage."""
+    return str(
+        devin.add_session(title="Posted once", status="running", status_detail="working", user_id=None)["session_id"]
+    )
+
+
 async def _async(value: bool) -> bool:
     return value
 
@@ -93,19 +103,20 @@ async def _last_poll(replicas: list[AppProcess]) -> int:
 
 
 async def test_slack_answering_after_12s_posts_and_replies_once(tmp_path: Path) -> None:
-    async with DevinSimulator() as devin, _with_history() as slack:
+    async with DevinSimulator(seed=False) as devin, _with_history() as slack:
+        sid = _session(devin)
         app = AppProcess(app_env(devin, slack, f"sqlite:///{tmp_path}/store.db", ALERT_CLAIM_SECONDS=CLAIM), tmp_path)
         slack.latency(POST, 12.0, after_acting=True)  # longer than the app's 10 s Slack timeout
         await app.start()
         try:
-            devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
+            devin.set_status(sid, "suspended", "out_of_credits")
             await app.wait_for_log("alerts.delivery.reconciled", timeout=60)
-            devin.set_status(SEED_RUNNING, "running", "working")
-            await wait_until(lambda: _async(len(_posts(slack, SEED_RUNNING, replies=True)) == 1), timeout=30)
+            devin.set_status(sid, "running", "working")
+            await wait_until(lambda: _async(len(_posts(slack, sid, replies=True)) == 1), timeout=30)
             await app.wait_for_log("part='reply'", timeout=60)  # the late reply was reconciled too
             await _drained(app)
-            assert len(_posts(slack, SEED_RUNNING)) == 1
-            assert len(_posts(slack, SEED_RUNNING, replies=True)) == 1
+            assert len(_posts(slack, sid)) == 1
+            assert len(_posts(slack, sid, replies=True)) == 1
         finally:
             await app.stop()
 
@@ -115,51 +126,54 @@ async def test_store_failing_for_3s_right_after_a_post_keeps_it_posted_once(tmp_
     proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432)
     await proxy.start()
     proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-    async with DevinSimulator() as devin, SlackStandIn() as slack:
+    async with DevinSimulator(seed=False) as devin, SlackStandIn() as slack:
+        sid = _session(devin)
         app = AppProcess(app_env(devin, slack, proxied, ALERT_CLAIM_SECONDS=CLAIM), tmp_path)
         await app.start()
         slack.on_call(POST, lambda call: proxy.cut(3.0) if call.ok else None)  # right after Slack accepted
         try:
-            devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
+            devin.set_status(sid, "suspended", "out_of_credits")
             await app.wait_for_log("alerts.delivery.store_retry", timeout=30)
             slack.on_call(POST, None)
             await _drained(app)
-            assert proxy.cuts == 1 and len(_posts(slack, SEED_RUNNING)) == 1
+            assert proxy.cuts == 1 and len(_posts(slack, sid)) == 1
         finally:
             await app.stop()
             await proxy.stop()
 
 
 async def test_retry_after_longer_than_the_claim_with_two_replicas_posts_once(tmp_path: Path, pg_url: str) -> None:
-    async with DevinSimulator() as devin, SlackStandIn() as slack:
+    async with DevinSimulator(seed=False) as devin, SlackStandIn() as slack:
+        sid = _session(devin)
         env = app_env(devin, slack, pg_url, ALERT_CLAIM_SECONDS=CLAIM)
         replicas = [AppProcess(env, tmp_path), AppProcess(env, tmp_path)]
         await asyncio.gather(*(r.start() for r in replicas))
         slack.fail(POST, retry_after=40, times=1)  # longer than the 30 s claim
         try:
-            devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
+            devin.set_status(sid, "suspended", "out_of_credits")
             await wait_until(lambda: _async(len(slack.calls_to(POST)) == 1), timeout=15)
             limited_at = asyncio.get_running_loop().time()
             polled = await _last_poll(replicas)
-            await wait_until(lambda: _async(len(_posts(slack, SEED_RUNNING)) == 1), timeout=60)
+            await wait_until(lambda: _async(len(_posts(slack, sid)) == 1), timeout=60)
             waited = asyncio.get_running_loop().time() - limited_at
             assert await _last_poll(replicas) > polled  # polling went on while the channel waited
             # A few more polls (and many delivery rounds, one a second) on both replicas: still one post.
             await wait_until(lambda: _async_poll_after(replicas, polled + 3), timeout=15)
-            assert waited >= 38 and len(_posts(slack, SEED_RUNNING)) == 1 and len(slack.calls_to(POST)) == 2
+            assert waited >= 38 and len(_posts(slack, sid)) == 1 and len(slack.calls_to(POST)) == 2
         finally:
             for replica in replicas:
                 await replica.stop()
 
 
 async def test_kill_9_with_a_post_in_flight_posts_once(tmp_path: Path) -> None:
-    async with DevinSimulator() as devin, _with_history() as slack:
+    async with DevinSimulator(seed=False) as devin, _with_history() as slack:
+        sid = _session(devin)
         env = app_env(devin, slack, f"sqlite:///{tmp_path}/store.db", ALERT_CLAIM_SECONDS=CLAIM)
         first = AppProcess(env, tmp_path)
         await first.start()
         slack.latency(POST, 20.0, after_acting=True)
-        devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
-        await wait_until(lambda: _async(len(_posts(slack, SEED_RUNNING)) == 1), timeout=15)
+        devin.set_status(sid, "suspended", "out_of_credits")
+        await wait_until(lambda: _async(len(_posts(slack, sid)) == 1), timeout=15)
         await first.kill()  # Slack accepted the post; its answer is still in flight
         slack.clear_faults()
         second = AppProcess(env, tmp_path)
@@ -167,6 +181,6 @@ async def test_kill_9_with_a_post_in_flight_posts_once(tmp_path: Path) -> None:
         try:
             await second.wait_for_log("alerts.delivery.reconciled", timeout=int(CLAIM) + 30)
             await _drained(second)
-            assert len(_posts(slack, SEED_RUNNING)) == 1
+            assert len(_posts(slack, sid)) == 1
         finally:
             await second.stop()

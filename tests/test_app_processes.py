@@ -116,7 +116,12 @@ async def test_two_replicas_poll_one_at_a_time_and_survive_the_holder_dying(
 
             # Both replicas see the suspension; exactly one alert is posted, and stays one.
             devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
-            await slack.wait_for("chat.postMessage", timeout=15, predicate=lambda call: call.ok)
+            # The channel alert (creators' DMs go out too, on their own rhythm).
+            await slack.wait_for(
+                "chat.postMessage",
+                timeout=15,
+                predicate=lambda call: call.ok and call.body.get("channel") == SANDBOX_CHANNEL_ID,
+            )
             states = {r.port: (await r.health())["alerts"]["polling_here"] for r in replicas}
             holder = next(r for r in replicas if states[r.port])
             other = next(r for r in replicas if not states[r.port])

@@ -54,7 +54,10 @@ async def test_alerts_on_with_an_unknown_reason_explains(tmp_path: Path) -> None
 async def test_alert_is_posted_and_view_insights_answers_the_clicker(tmp_path: Path) -> None:
     async with running_app(tmp_path, with_alerts=True, alert_channel=SANDBOX_CHANNEL_ID, alert_poll_seconds=1) as app:
         app.devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
-        (alert,) = await app.slack.wait_for("chat.postMessage", timeout=10, predicate=lambda c: c.ok)
+        # The channel alert; creators' DMs (also chat.postMessage) go out on their own rhythm.
+        (alert,) = await app.slack.wait_for(
+            "chat.postMessage", timeout=10, predicate=lambda c: c.ok and c.body.get("channel") == SANDBOX_CHANNEL_ID
+        )
         assert alert.body["channel"] == SANDBOX_CHANNEL_ID
         buttons = [e for b in alert.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
         view = next(b for b in buttons if b["action_id"] == ActionId.VIEW_INSIGHTS)

@@ -64,7 +64,10 @@ async def test_alert_recorded_before_a_crash_is_delivered_once_after_restart(tmp
         second = AppProcess(env, tmp_path)
         await second.start()
         try:
-            await slack.wait_for("chat.postMessage", timeout=15, predicate=lambda call: call.ok)
+            # The alert itself, not a creator's DM (posted to their user id) that may go out first.
+            await slack.wait_for(
+                "chat.postMessage", timeout=15, predicate=lambda call: bool(_alert_posts(slack, SEED_RUNNING))
+            )
             await _polls_after(second, 2, timeout=15)
             assert len(_alert_posts(slack, SEED_RUNNING)) == 1
         finally:

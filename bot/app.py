@@ -241,10 +241,9 @@ def create_app(
         )
     sessions = SessionCache(devin)
     people = People.from_settings(settings, devin, slack, clock=clock)
+    dms = people.engine_observer if settings.notify_creators else None
     alerts = (
-        AlertEngine.from_settings(
-            settings, devin, slack, clock=clock, extras=people.alert_extras, observer=people.engine_observer
-        )
+        AlertEngine.from_settings(settings, devin, slack, clock=clock, extras=people.alert_extras, observer=dms)
         if with_alerts
         else None
     )

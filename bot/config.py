@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     """Seconds between polls of the Devin API."""
     alert_lookback_minutes: int = Field(default=60, ge=0)
     """On first start, alert only on suspensions newer than this."""
+    notify_creators: bool = True
+    """DM the person who started a session when it is suspended or waits for them (each may opt out)."""
     notify_waiting_after_minutes: int = Field(default=10, ge=0)
     """DM a session's creator once it has waited this long for them (0: at once)."""
     people_cache_hours: int = Field(default=24, ge=1)

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import platform
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -21,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
+from benchmarks.simulator_process import announce, start_server  # noqa: E402
 from bot.devin.client import DevinClient  # noqa: E402
 from bot.devin.retry import BACKGROUND_RETRY  # noqa: E402
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID  # noqa: E402
@@ -28,7 +28,6 @@ from bot.sandbox.devin_org import DevinSimulator, serve_forever  # noqa: E402
 
 DEFAULT_SESSIONS = 10_000
 DEFAULT_PAGE_SIZE = 200
-READY_PREFIX = "SIMULATOR_URL="
 
 
 @dataclass(frozen=True)
@@ -53,22 +52,10 @@ async def list_all(url: str, page_size: int) -> Run:
     return Run(sessions=count, pages=pages, seconds=seconds)
 
 
-def start_server(sessions: int) -> tuple[subprocess.Popen[str], str]:
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(sessions)], stdout=subprocess.PIPE, text=True, bufsize=1
-    )
-    assert child.stdout is not None
-    line = child.stdout.readline().strip()
-    if not line.startswith(READY_PREFIX):
-        child.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return child, line.removeprefix(READY_PREFIX)
-
-
 def serve(sessions: int) -> None:
     def ready(simulator: DevinSimulator) -> None:
         simulator.add_many(sessions)
-        print(READY_PREFIX + simulator.url, flush=True)
+        announce(simulator.url)
 
     try:
         asyncio.run(serve_forever(seed=False, ready=ready))
@@ -105,7 +92,7 @@ def main() -> None:
     if args.serve is not None:
         serve(args.serve)
         return
-    child, url = start_server(args.sessions)
+    child, url = start_server(__file__, args.sessions)
     try:
         asyncio.run(list_all(url, args.page_size))  # warm-up: imports, connection pool, server caches
         timed = asyncio.run(list_all(url, args.page_size))

@@ -15,7 +15,6 @@ import asyncio
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
+from benchmarks.simulator_process import announce, start_server  # noqa: E402
 from blocks.summary import summary_message  # noqa: E402
 from bot.devin.client import DevinClient  # noqa: E402
 from bot.devin.retry import BACKGROUND_RETRY  # noqa: E402
@@ -43,7 +43,6 @@ from bot.store import Store  # noqa: E402
 DEFAULT_SIZES = (100, 2_000, 20_000)
 DEFAULT_CHANNELS = 50
 RUNS = 3
-READY_PREFIX = "SIMULATOR_URL="
 TARGET_REQUESTS_2000 = 30
 TARGET_SECONDS_2000 = 5.0
 
@@ -119,22 +118,10 @@ async def channels_together(url: str, channels: int) -> Run:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def start_server(sessions: int) -> tuple[subprocess.Popen[str], str]:
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(sessions)], stdout=subprocess.PIPE, text=True, bufsize=1
-    )
-    assert child.stdout is not None
-    line = child.stdout.readline().strip()
-    if not line.startswith(READY_PREFIX):
-        child.kill()
-        raise SystemExit(f"the simulator did not start: {line!r}")
-    return child, line.removeprefix(READY_PREFIX)
-
-
 def serve(sessions: int) -> None:
     def ready(simulator: DevinSimulator) -> None:
         simulator.add_many(sessions, acus_consumed=2.5, analysis=analysis_feature(), status="exit")
-        print(READY_PREFIX + simulator.url, flush=True)
+        announce(simulator.url)
 
     try:
         asyncio.run(serve_forever(seed=False, ready=ready))
@@ -143,7 +130,7 @@ def serve(sessions: int) -> None:
 
 
 def measure(size: int, channels: int) -> tuple[Run, Run | None, Run | None]:
-    child, url = start_server(size)
+    child, url = start_server(__file__, size)
     try:
         asyncio.run(summary_once(url))  # warm-up
         runs = [asyncio.run(summary_once(url)) for _ in range(RUNS)]

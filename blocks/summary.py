@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 
 from blocks.chart import bar_chart, bucketed
 from blocks.kit import Block, Message, actions, button, context, divider, header, lines_within, message, section
+from blocks.people import person_name
 from blocks.text import code, escape, humanize, inline, link, plural, user_mention, utc
 from bot.devin.links import is_session_id, session_url
 from bot.ids import ActionId
 from bot.insights.figures import Figures, Gap, SessionLine
+from bot.people.records import PersonKind
 
 TITLE_MAX = 80
 EXAMPLE_MAX = 160
@@ -132,6 +134,9 @@ def _chart_text(f: Figures) -> str:
 
 
 def _creator(s: SessionLine) -> str:
+    """By name once looked up (never a mention: the card and digests are read by many), else by Devin id."""
+    if s.creator is not None and s.creator.kind is not PersonKind.UNKNOWN:
+        return f" · by {person_name(s.creator)}"
     who = s.user_id or s.service_user_id
     return f" · by {code(who, 60)}" if who else ""
 

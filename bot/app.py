@@ -247,7 +247,7 @@ def create_app(
         if with_alerts
         else None
     )
-    source = InsightsSource(devin, alert_reasons=settings.alert_reasons, clock=clock)
+    source = InsightsSource(devin, alert_reasons=settings.alert_reasons, clock=clock, creators=people.names)
     deps = AppDeps(
         settings=settings,
         devin=devin,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +73,8 @@ async def test_digest_now_posts_at_once(world: tuple[RunningApp, Clock]) -> None
     assert "Posted a digest" in _text(reply)
     (post,) = live.slack.messages(SANDBOX_CHANNEL_ID)
     assert "Devin digest" in post["text"] and "sessions* created" in _text(post)
+    # Creators by name, never a mention: the only ping is "Scheduled by" the person who asked.
+    assert "· by Alice Liddell" in _text(post) and set(re.findall(r"<@(\w+)>", _text(post))) == {REGULAR_USER_ID}
 
 
 async def test_digest_bad_command_gets_a_sentence(world: tuple[RunningApp, Clock]) -> None:

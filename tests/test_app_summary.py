@@ -22,6 +22,8 @@ from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_con
 from tests.fixtures_app import RunningApp, running_app
 
 HOSTS = ("app.devin.ai", "github.com")
+MEMBER_PATH = "/members/users/"
+_SESSION_LINK = re.compile(r"<https://app\.devin\.ai/sessions/([0-9a-f]{32})\|")
 
 
 @pytest.fixture
@@ -106,7 +108,8 @@ async def test_summary_costs_pages_not_sessions_and_a_repeat_is_cached(frozen: t
     await _summary(live, "summary 30d")
     listing = live.devin.requests_to("/sessions/insights")
     assert len(listing) == -(-len(live.devin.sessions()) // 200)  # every session was updated in the window
-    assert len(live.devin.requests) == len(listing) + 4  # metrics ×2, prs, consumption
+    members = [r for r in live.devin.requests if MEMBER_PATH in r.path]  # the listed creators' names
+    assert len(live.devin.requests) == len(listing) + 4 + len(members)  # metrics ×2, prs, consumption
     before = len(live.devin.requests)
     await _summary(live, "summary 30d")
     assert len(live.devin.requests) == before
@@ -164,3 +167,43 @@ async def test_summary_fast_fetch_is_one_reply(frozen: tuple[RunningApp, float])
     assert "sessions* created" in _text(card)
     with pytest.raises(AssertionError):  # nothing else arrives
         await live.responses(hook, count=2, timeout=0.5)
+
+
+def _listed_creators(live: RunningApp, card: dict[str, Any]) -> dict[str, str]:
+    """Devin user id → the simulated member's name, for the sessions the card lists by line."""
+    listed = {"devin-" + hex_id for hex_id in _SESSION_LINK.findall(_text(card))}
+    users = {s["user_id"] for s in live.devin.sessions() if s["session_id"] in listed and s.get("user_id")}
+    return {uid: str(live.devin.members.members[uid]["name"]) for uid in users if uid in live.devin.members.members}
+
+
+async def test_summary_names_the_listed_creators_with_one_lookup_each_over_2000_sessions(
+    frozen: tuple[RunningApp, float],
+) -> None:
+    live, _ = frozen
+    for n in range(20):  # 2,000 small sessions by 20 other people: none of them is listed
+        live.devin.add_many(100, acus_consumed=0.01, user_id=f"user-synthetic{n:02d}", status="exit")
+    card = await _summary(live, "summary 30d")
+    named = _listed_creators(live, card)
+    assert len(named) >= 3  # the seed's biggest and waiting sessions have several creators
+    looked_up = [r.path.rsplit("/", 1)[-1] for r in live.devin.requests if MEMBER_PATH in r.path]
+    assert sorted(looked_up) == sorted(set(looked_up))  # one lookup per distinct person
+    assert set(looked_up) <= set(named) | {
+        s["user_id"] for s in live.devin.sessions() if s.get("user_id") and "synthetic" not in s["user_id"]
+    }
+    assert not any("synthetic" in uid for uid in looked_up)  # never the 2,000 sessions' creators
+    text = _text(card)
+    for name in named.values():
+        assert f"· by {name}" in text
+    assert "<@" not in text  # names, never mentions
+    before = len(looked_up)
+    await _summary(live, "summary 7d")  # another fetch: the people are cached
+    assert len([r for r in live.devin.requests if MEMBER_PATH in r.path]) == before
+
+
+async def test_summary_without_the_membership_permission_shows_devin_ids(frozen: tuple[RunningApp, float]) -> None:
+    live, _ = frozen
+    live.devin.members.view_membership = False
+    card = await _summary(live, "summary 30d")
+    listed = _listed_creators(live, card)
+    assert listed and all(f"· by `{uid}`" in _text(card) for uid in listed)
+    assert not any(name in _text(card) for name in listed.values())

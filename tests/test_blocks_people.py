@@ -14,12 +14,16 @@ from hypothesis import strategies as st
 
 from blocks.alert import alert_message, grouped_alert_message
 from blocks.details import details_view
+from blocks.digest import digest_message
 from blocks.people import person_mention, person_name, person_with_email
 from blocks.people_dm import notify_setting_message, suspension_dm, waiting_dm
 from blocks.session import session_message
+from blocks.summary import summary_message
 from blocks.unfurl import session_unfurl
+from bot.insights.figures import Figures
 from bot.people.records import Person, PersonKind
 from tests import blocks_samples as s
+from tests import insights_samples as team
 from tests.blockkit_limits import assert_message_limits, assert_no_unescaped_control, assert_unfurl_limits
 from tests.test_blocks_golden import ALLOWED_HOSTS, assert_matches_golden, assert_sdk_accepts_blocks
 from tests.test_blocks_properties import SETTINGS, details, optional_texts, sessions, texts, timestamps
@@ -69,6 +73,16 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
         creators={s.numbered_session(n).session_id: (ALICE, DANA, SERVICE)[n % 3] for n in range(1, 6)},
     ),
 }
+
+
+def _named(figures: Figures, cast: tuple[Person, ...] = (ALICE, DANA, NO_NAME, SERVICE)) -> Figures:
+    """The figures with their listed sessions' creators, cycling through `cast`."""
+    return figures.with_creators({line.session_id: cast[n % len(cast)] for n, line in enumerate(figures.listed)})
+
+
+MESSAGES["people_summary_named"] = lambda: summary_message(
+    _named(team.figures(team.hostile_sessions())), title="Devin: the last 7 days", app_url=s.APP_URL
+)
 
 GOLDEN_NAMES = {*MESSAGES, "people_unfurl_named", "people_details_with_email"}
 """Golden files this module owns (tests/test_blocks_golden.py counts them as having a case)."""
@@ -157,3 +171,25 @@ def test_people_dms_for_any_session_stay_within_limits_and_escaped(
         assert_message_limits(dm)
         assert_no_unescaped_control(dm, allowed_hosts=ALLOWED_HOSTS)
         assert "<@" not in json.dumps(dm)
+
+
+def test_people_summary_names_creators_and_never_mentions_them() -> None:
+    figures = _named(team.figures())
+    assert figures.listed and all(line.creator is not None for line in figures.listed)
+    card = summary_message(figures, title="Devin: the last 7 days", app_url=s.APP_URL)
+    text = json.dumps(card["blocks"], ensure_ascii=False)
+    assert "· by Alice Liddell" in text and "· by Dana Okafor" in text
+    assert "· by `user-5d3f81a6c2e0`" in text  # a member without a name: the Devin id, as now
+    assert "(service user)" in text and "<@" not in text
+
+
+@SETTINGS
+@given(st.lists(people, min_size=1, max_size=6))
+def test_people_summary_and_digest_with_any_creators_never_mention(cast: list[Person]) -> None:
+    figures = _named(team.figures(team.hostile_sessions()), tuple(cast))
+    card = summary_message(figures, title="Devin: the last 7 days", app_url=s.APP_URL, shareable_days=7)
+    digest = digest_message(figures, cadence="daily", when="daily at 09:00 (UTC)", scheduled_by=None, app_url=s.APP_URL)
+    for message in (card, digest):
+        assert_message_limits(message)
+        assert_no_unescaped_control(message, allowed_hosts=ALLOWED_HOSTS)
+        assert "<@" not in json.dumps(message["blocks"])  # a Devin name, or a Slack id, never pings from here

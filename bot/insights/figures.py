@@ -8,12 +8,13 @@ outage), the session list fills in and the figure is marked as an estimate.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from bot.devin.metrics import DailyConsumption, PrMetrics, SessionMetrics
 from bot.devin.models import SessionInsights, SessionStatus, StatusDetail
 from bot.insights.period import DAY, Window, billing_day
+from bot.people.records import Person
 
 TOP_SESSIONS = 5
 LABELS_MAX = 5
@@ -40,6 +41,10 @@ class SessionLine:
     service_user_id: str | None
     status: str
     status_detail: str | None
+    automation_id: str | None = None
+    origin: str | None = None
+    creator: Person | None = None
+    """Who started it, once looked up (`Figures.with_creators`); None: shown by Devin id."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,19 @@ class Figures:
     @property
     def merged_share(self) -> float | None:
         return self.merged_sessions / self.sessions if self.sessions else None
+
+    @property
+    def listed(self) -> list[SessionLine]:
+        """The sessions the card lists by line (biggest, needing attention): the only ones whose creator it names."""
+        return [*self.top, *self.attention]
+
+    def with_creators(self, creators: Mapping[str, Person]) -> Figures:
+        """The same figures with each listed session's creator (`creators` by session id; others unchanged)."""
+
+        def named(lines: list[SessionLine]) -> list[SessionLine]:
+            return [replace(s, creator=creators[s.session_id]) if s.session_id in creators else s for s in lines]
+
+        return replace(self, top=named(self.top), attention=named(self.attention))
 
 
 @dataclass(frozen=True)
@@ -232,4 +250,6 @@ def _line(session: SessionInsights) -> SessionLine:
         service_user_id=session.service_user_id,
         status=str(session.status),
         status_detail=str(session.status_detail) if session.status_detail is not None else None,
+        automation_id=session.automation_id,
+        origin=str(session.origin) if session.origin is not None else None,
     )

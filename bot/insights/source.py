@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -24,8 +24,9 @@ from bot.devin.errors import DevinAuthError, DevinError
 from bot.devin.filters import SessionFilters
 from bot.devin.metrics import PERMISSION_CONSUMPTION, PERMISSION_METRICS
 from bot.devin.models import SessionInsights
-from bot.insights.figures import Figures, Gap, OrgData, aggregate
+from bot.insights.figures import Figures, Gap, OrgData, SessionLine, aggregate
 from bot.insights.period import Window
+from bot.people.records import Person
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ CACHE_ENTRIES_MAX = 64
 _PERMISSION_RE = re.compile(r"permission:?\s*([A-Za-z]+)")
 
 T = TypeVar("T")
+Creators = Callable[[Sequence[SessionLine]], Awaitable[Mapping[str, Person]]]
+"""Who started the listed sessions, by session id (`People.names`): looked up once per fetch."""
 
 
 @dataclass
@@ -59,8 +62,10 @@ class InsightsSource:
         alert_reasons: Iterable[str],
         clock: Callable[[], float] = time.time,
         cache_seconds: float = CACHE_SECONDS,
+        creators: Creators | None = None,
     ) -> None:
         self._devin = devin
+        self._creators = creators
         self._reasons = tuple(alert_reasons)
         self._clock = clock
         self._ttl = cache_seconds
@@ -139,7 +144,10 @@ class InsightsSource:
                 "seconds": round(time.monotonic() - started, 3),
             },
         )
-        return aggregate(data, window, alert_reasons=self._reasons)
+        figures = aggregate(data, window, alert_reasons=self._reasons)
+        if self._creators is None:
+            return figures
+        return figures.with_creators(await self._creators(figures.listed))
 
     async def _sessions(self, since: int) -> list[SessionInsights]:
         filters = SessionFilters(updated_after=since)

@@ -19,14 +19,16 @@ from bot.people.alerting import AlertPeople
 from bot.people.directory import PeopleDirectory
 from bot.people.notices import NoticeRecorder
 from bot.people.notifier import NoticeReport, Notifier
-from bot.people.records import Person
-from bot.store import Store
+from bot.people.records import Person, Started
+from bot.store import STORE_ERRORS, Store
 from bot.store import people as people_queries
 
 log = logging.getLogger(__name__)
 
 CARD_LOOKUP_SECONDS = 2.0
 """A card or preview waits at most this long for a name, then shows the Devin id (the lookup still caches)."""
+SUMMARY_LOOKUP_SECONDS = 1.5
+"""A summary or digest waits at most this long for its listed creators' names (it has its own fetch to do)."""
 
 
 class People:
@@ -103,7 +105,7 @@ class People:
             raise PeopleUnavailableError("the people store is not open (the alert engine has not started)")
         return self._store
 
-    async def creators(self, sessions: Iterable[Session], *, budget: float = CARD_LOOKUP_SECONDS) -> dict[str, Person]:
+    async def creators(self, sessions: Iterable[Started], *, budget: float = CARD_LOOKUP_SECONDS) -> dict[str, Person]:
         """Who started each session (by session id), within `budget` seconds; {} when that runs out."""
         lookup = asyncio.ensure_future(self.directory.people(sessions))
         done, _ = await asyncio.wait({lookup}, timeout=budget)
@@ -112,6 +114,14 @@ class People:
             log.info("people.lookup.slow", extra={"budget": budget})
             return {}
         return lookup.result()
+
+    async def names(self, sessions: Iterable[Started], *, budget: float = SUMMARY_LOOKUP_SECONDS) -> dict[str, Person]:
+        """`creators` for a team summary or digest, which must never fail for a name: the store down → {}."""
+        try:
+            return await self.creators(sessions, budget=budget)
+        except STORE_ERRORS as error:
+            log.warning("people.lookup.store_failed", extra={"error": type(error).__name__})
+            return {}
 
     async def creator(self, session: Session, *, budget: float = CARD_LOOKUP_SECONDS) -> Person | None:
         """Who started one session, or None when the lookup takes longer than `budget`."""

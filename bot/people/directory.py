@@ -24,8 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
-from bot.devin.models import Session
-from bot.people.records import LookupResult, MemberLookup, Person, creator_id, person_of
+from bot.people.records import LookupResult, MemberLookup, Person, Started, creator_id, person_of
 from bot.store import Store
 from bot.store import people as people_queries
 
@@ -82,13 +81,13 @@ class PeopleDirectory:
         """Cache in `store` from now on (None: memory only)."""
         self._store = store
 
-    async def people(self, sessions: Iterable[Session]) -> dict[str, Person]:
+    async def people(self, sessions: Iterable[Started]) -> dict[str, Person]:
         """Who started each session, keyed by session id; one lookup per distinct person at most."""
         sessions = list(sessions)
         members = await self.members(uid for s in sessions if (uid := creator_id(s)) is not None)
         return {s.session_id: person_of(s, members) for s in sessions}
 
-    async def person(self, session: Session) -> Person:
+    async def person(self, session: Started) -> Person:
         """Who started one session."""
         return (await self.people([session]))[session.session_id]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
-from bot.devin.models import Session, SessionOrigin
+from bot.devin.models import SessionOrigin
 
 
 class PersonKind(StrEnum):
@@ -63,13 +64,28 @@ class Person:
         return self.kind is PersonKind.USER and self.slack_user_id is not None
 
 
-def creator_id(session: Session) -> str | None:
+class Started(Protocol):
+    """What says who started a session: a Devin `Session`, or a summary's `SessionLine`."""
+
+    @property
+    def session_id(self) -> str: ...
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def service_user_id(self) -> str | None: ...
+    @property
+    def automation_id(self) -> str | None: ...
+    @property
+    def origin(self) -> str | None: ...
+
+
+def creator_id(session: Started) -> str | None:
     """The Devin `user_id` to look up for a session, or None (service users and automations are not members)."""
     user = (session.user_id or "").strip()
     return user or None
 
 
-def person_of(session: Session, members: dict[str, MemberLookup]) -> Person:
+def person_of(session: Started, members: dict[str, MemberLookup]) -> Person:
     """Who started `session`, from the looked-up members (missing entries fall back to the Devin id)."""
     user = creator_id(session)
     if user is not None:

@@ -15,8 +15,10 @@ Where the reference leaves behaviour open, the simulator chooses (and tests rely
 - Only API requests are recorded and subject to faults; `/_sandbox/` control requests are neither.
 
 The pieces live in their own modules: `devin_state` (sessions and the Python API that changes them),
-`devin_query` (query parsing, filters, cursors), `devin_faults` (fault injection) and `devin_control`
-(the `/_sandbox/` routes). This module serves them and re-exports the names other code imports from it.
+`devin_query` (query parsing, filters, cursors), `devin_sessions` (the `/v3` session routes),
+`devin_metrics` and `devin_members` (the org routes), `devin_faults` (fault injection) and `devin_control`
+(the `/_sandbox/` routes). This module serves them (lifecycle, middleware: auth, recording, faults) and
+re-exports the few names other code imports from it.
 """
 
 from __future__ import annotations
@@ -45,62 +47,16 @@ from bot.sandbox.devin_faults import (
 )
 from bot.sandbox.devin_members import MemberBook, add_member_routes
 from bot.sandbox.devin_metrics import add_metrics_routes
-from bot.sandbox.devin_query import (
-    DETAIL_NOT_FOUND,
-    PAGE_SIZE_DEFAULT,
-    PAGE_SIZE_MAX,
-    Record,
-    Reject,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-    query_bool,
-    query_int,
-    repo_names,
-    session_filter,
-)
+from bot.sandbox.devin_query import Reject
 from bot.sandbox.devin_seed import APP_URL
-from bot.sandbox.devin_state import INSIGHTS_ONLY_FIELDS, INTERNAL_FIELDS, SESSION_ID_RE, DevinOrgState
+from bot.sandbox.devin_sessions import DETAIL_VIEW, add_session_routes
+from bot.sandbox.devin_state import DevinOrgState
 
-__all__ = [
-    "CONTROL_PREFIX",
-    "DETAIL_MANAGE",
-    "DETAIL_NOT_FOUND",
-    "DETAIL_UNAUTHORIZED",
-    "DETAIL_VIEW",
-    "INSIGHTS_ONLY_FIELDS",
-    "INTERNAL_FIELDS",
-    "MALFORMED_KINDS",
-    "PAGE_SIZE_DEFAULT",
-    "PAGE_SIZE_MAX",
-    "SERVICE_USER_ID",
-    "SERVICE_USER_NAME",
-    "SESSION_ID_RE",
-    "SHUTDOWN_TIMEOUT",
-    "STATUS_DETAILS",
-    "UNKNOWN_ENUM_VALUES",
-    "UNTIL_CLEARED",
-    "DevinSimulator",
-    "Fault",
-    "Handler",
-    "Record",
-    "RecordedRequest",
-    "Reject",
-    "decode_cursor",
-    "encode_cursor",
-    "page_size",
-    "query_bool",
-    "query_int",
-    "repo_names",
-    "serve_forever",
-    "session_filter",
-]
+# What other code imports from here; the rest lives in (and is imported from) the modules named above.
+__all__ = ["MALFORMED_KINDS", "STATUS_DETAILS", "UNKNOWN_ENUM_VALUES", "UNTIL_CLEARED", "DevinSimulator", "Fault",
+           "RecordedRequest", "serve_forever"]  # fmt: skip
 
-SERVICE_USER_ID = "service-user-sandbox"
-SERVICE_USER_NAME = "devin-insights sandbox"
 DETAIL_UNAUTHORIZED = "Invalid or missing credentials"
-DETAIL_VIEW = "Service user lacks required permission: ViewOrgSessions"
-DETAIL_MANAGE = "Service user lacks required permission: ManageOrgSessions"
 SHUTDOWN_TIMEOUT = 1.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -190,14 +146,7 @@ class DevinSimulator(DevinOrgState):
     def build_app(self) -> web.Application:
         """The aiohttp application (a fresh one each call: aiohttp freezes an app once it runs)."""
         app = web.Application(middlewares=[self._middleware])
-        org, session = "/v3/organizations/{org_id}", "/v3/organizations/{org_id}/sessions/{devin_id}"
-        app.router.add_get("/v3/self", self._get_self)
-        app.router.add_get(f"{org}/sessions", self._list_sessions)
-        app.router.add_get(f"{org}/sessions/insights", self._list_insights)  # before {devin_id}
-        app.router.add_get(session, self._get_session)
-        app.router.add_get(f"{session}/insights", self._get_insights)
-        app.router.add_post(f"{session}/insights/generate", self._generate)
-        app.router.add_get(f"{session}/messages", self._list_messages)
+        add_session_routes(app, self)
         add_metrics_routes(app, self)
         add_member_routes(app, self)
         add_control_routes(app, self)
@@ -282,88 +231,12 @@ class DevinSimulator(DevinOrgState):
         if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), self._api_key):
             raise Reject(401, DETAIL_UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
 
-    # --- HTTP: API handlers ----------------------------------------------------------------------
-
-    async def _get_self(self, request: web.Request) -> web.Response:
-        return web.json_response(
-            {
-                "principal_type": "service_user",
-                "service_user_id": SERVICE_USER_ID,
-                "service_user_name": SERVICE_USER_NAME,
-                "org_id": self.org_id,
-            }
-        )
-
-    async def _list_sessions(self, request: web.Request) -> web.Response:
-        return self._page(request, insights=False)
-
-    async def _list_insights(self, request: web.Request) -> web.Response:
-        return self._page(request, insights=True)
-
-    async def _get_session(self, request: web.Request) -> web.Response:
-        return web.json_response(self.render(self._lookup(request), insights=False))
-
-    async def _get_insights(self, request: web.Request) -> web.Response:
-        return web.json_response(self.render(self._lookup(request), insights=True))
-
-    async def _generate(self, request: web.Request) -> web.Response:
-        self._check_org(request)
-        if not self.manage_sessions:
-            raise Reject(403, DETAIL_MANAGE)
-        record = self._lookup(request)
-        return web.json_response({"session_id": record["session_id"], "status": self.generate(record)})
-
-    async def _list_messages(self, request: web.Request) -> web.Response:
-        record = self._lookup(request)
-        first = page_size(request)
-        offset = 0
-        if (after := request.query.get("after")) is not None:
-            (offset,) = decode_cursor(after, {"offset": int})
-        messages = self.messages_of(record)
-        items = messages[offset : offset + first]
-        has_next = offset + first < len(messages)
-        cursor = encode_cursor({"offset": offset + first}) if has_next else None
-        return web.json_response(
-            {"items": items, "end_cursor": cursor, "has_next_page": has_next, "total": len(messages)}
-        )
-
-    # --- HTTP: helpers ---------------------------------------------------------------------------
-
-    def _page(self, request: web.Request, *, insights: bool) -> web.Response:
-        self._check_org(request)
-        first = page_size(request)
-        keep = session_filter(request)
-        after = request.query.get("after")
-        key = None if after is None else decode_cursor(after, {"updated_at": int, "session_id": str})
-        page = self.page(first, keep, key)
-        last = page.items[-1] if page.items else None
-        cursor = (
-            encode_cursor({"updated_at": int(last["updated_at"]), "session_id": last["session_id"]})
-            if page.has_next and last
-            else None
-        )
-        body = {
-            "items": [self.render(r, insights) for r in page.items],
-            "end_cursor": cursor,
-            "has_next_page": page.has_next,
-            "total": page.total,
-        }
-        return web.json_response(body)
+    # --- HTTP: helpers the route modules share -----------------------------------------------------
 
     def check_org(self, request: web.Request) -> None:
         """403 "lacks ViewOrgSessions" for a path naming another organization."""
-        self._check_org(request)
-
-    def _check_org(self, request: web.Request) -> None:
         if request.match_info.get("org_id") != self.org_id:
             raise Reject(403, DETAIL_VIEW)
-
-    def _lookup(self, request: web.Request) -> Record:
-        self._check_org(request)
-        record = self.find(request.match_info["devin_id"])
-        if record is None:
-            raise Reject(404, DETAIL_NOT_FOUND)
-        return record
 
 
 def _allow(exc: web.HTTPException) -> dict[str, str]:

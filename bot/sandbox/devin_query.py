@@ -139,6 +139,20 @@ def session_filter(request: web.Request) -> Predicate | None:
     return lambda record: all(check(record) for check in checks)
 
 
+def updated_bounds(request: web.Request) -> tuple[int | None, int | None]:
+    """`(updated_after, updated_before)` as sent (None where absent, and both None under `qs=`), so a list can
+    scan only that slice of its `updated_at` order; `session_filter` still applies every filter itself."""
+    if "qs" in request.query:
+        return None, None
+    return query_int(request, "updated_after"), query_int(request, "updated_before")
+
+
+def filter_key(request: web.Request) -> tuple[tuple[str, str], ...]:
+    """The request's filters (everything but the page parameters), sorted: requests with equal keys match the
+    same sessions, so a list can count `total` once for all the pages of one listing."""
+    return tuple(sorted((k, v) for k, v in request.query.items() if k not in ("first", "after")))
+
+
 def encode_cursor(key: Mapping[str, Any]) -> str:
     """An opaque cursor: base64 of a small JSON object, as the live API's look."""
     return base64.urlsafe_b64encode(json.dumps(dict(key), separators=(",", ":")).encode()).decode()

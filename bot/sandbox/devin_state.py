@@ -6,7 +6,7 @@ import bisect
 import copy
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
 from bot.sandbox.devin_query import Predicate, Record
@@ -46,6 +46,8 @@ class DevinOrgState:
         self._messages: dict[str, list[Record]] = {}
         self._generating: dict[str, float] = {}
         self._order: list[tuple[int, str]] | None = None
+        self._totals: dict[Hashable, int] = {}
+        """`total` per filter key, valid until a session changes (then both are dropped together)."""
         self._counter = 0
         if seed:
             now = clock()
@@ -77,7 +79,7 @@ class DevinOrgState:
         self._sessions[session_id] = session_record(session_id, **{**defaults, **fields})
         if messages is not None:
             self._messages[session_id] = list(messages)
-        self._order = None
+        self._changed()
         return self.session(session_id)
 
     def add_many(self, n: int, **fields: Any) -> list[str]:
@@ -97,7 +99,7 @@ class DevinOrgState:
             record["updated_at"] = fields.get("updated_at", at)
             self._sessions[session_id] = record
             ids.append(session_id)
-        self._order = None
+        self._changed()
         return ids
 
     def update_session(self, session_id: str, **fields: Any) -> Record:
@@ -110,7 +112,7 @@ class DevinOrgState:
         record.update(fields)
         if messages is not None:
             self._messages[session_id] = list(messages)
-        self._order = None
+        self._changed()
         return self.session(session_id)
 
     def set_status(self, session_id: str, status: str, status_detail: str | None) -> Record:
@@ -121,7 +123,7 @@ class DevinOrgState:
         del self._sessions[session_id]
         self._messages.pop(session_id, None)
         self._generating.pop(session_id, None)
-        self._order = None
+        self._changed()
 
     # --- reads and writes behind the /v3 handlers (records returned are the stored ones, not copies) --
 
@@ -133,20 +135,39 @@ class DevinOrgState:
         """The stored record, or None for an unknown or malformed id."""
         return self._sessions.get(session_id) if SESSION_ID_RE.fullmatch(session_id) else None
 
-    def page(self, first: int, keep: Predicate | None, after: tuple[Any, ...] | None) -> SessionPage:
-        """Up to `first` records kept by `keep`, ordered by `(updated_at, session_id)`, past the key `after`."""
+    def page(
+        self,
+        first: int,
+        keep: Predicate | None,
+        after: tuple[Any, ...] | None,
+        *,
+        low: int | None = None,
+        high: int | None = None,
+        total_key: Hashable | None = None,
+    ) -> SessionPage:
+        """Up to `first` records kept by `keep`, ordered by `(updated_at, session_id)`, past the key `after`.
+
+        `low`/`high` (the request's `updated_after`/`updated_before`, which `keep` also checks) only narrow
+        the scan; `total_key` names the filters so that `total` is counted once per listing, not per page.
+        """
         order = self._ordered()
-        start = 0 if after is None else bisect.bisect_right(order, after)
+        begin = 0 if low is None else bisect.bisect_left(order, (low,))
+        end = len(order) if high is None else bisect.bisect_left(order, (high,))
+        start = begin if after is None else max(begin, bisect.bisect_right(order, after))
         items: list[Record] = []
         has_next = False
-        for index in range(start, len(order)):
-            record = self._sessions[order[index][1]]
+        for index in range(start, end):
+            record = self._record(order, index)
             if keep is None or keep(record):
                 if len(items) == first:
                     has_next = True
                     break
                 items.append(record)
-        total = len(order) if keep is None else sum(1 for record in self._sessions.values() if keep(record))
+        total = self._totals.get(total_key) if total_key is not None else None
+        if total is None:
+            total = len(order) if keep is None else sum(1 for i in range(begin, end) if keep(self._record(order, i)))
+            if total_key is not None:
+                self._totals[total_key] = total
         return SessionPage(items, has_next, total)
 
     def messages_of(self, record: Record) -> list[Record]:
@@ -182,6 +203,13 @@ class DevinOrgState:
         del self._generating[record["session_id"]]
         if int(record.get("num_devin_messages") or 0) > 0:
             record["analysis"] = generated_analysis(record)
+
+    def _changed(self) -> None:
+        self._order = None
+        self._totals.clear()
+
+    def _record(self, order: list[tuple[int, str]], index: int) -> Record:
+        return self._sessions[order[index][1]]
 
     def _ordered(self) -> list[tuple[int, str]]:
         if self._order is None:

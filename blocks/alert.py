@@ -1,18 +1,16 @@
 """Suspension alerts: one session, a storm of sessions (with its thread), recovery replies, and the settings card.
 
-The advice names places in Devin's settings as guidance only ("look under …"): menu names are not
-something we can verify. Every link is built from the configured Devin app URL (and the session id),
-never from a URL in Devin's data.
+The advice is in `alert_advice`, the message metadata in `alert_metadata`. Every link is built from
+the configured Devin app URL (and the session id), never from a URL in Devin's data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
 
 from blocks import facts
+from blocks.alert_advice import advice, human_duration
 from blocks.alert_settings import alert_settings_message
-from blocks.entity import assignee_of, session_incident_entity
 from blocks.kit import (
     MESSAGE_TOTAL_TEXT_MAX,
     Block,
@@ -29,14 +27,13 @@ from blocks.kit import (
 )
 from blocks.people import person_mention
 from blocks.status import detail_label, explanation, status_emoji, status_label
-from blocks.text import code, link, origin, plural, slack_date
-from bot.devin.models import Session, StatusDetail
+from blocks.text import code, plural, slack_date
+from bot.devin.models import Session
 from bot.ids import ActionId
 from bot.people.records import Person
 
 __all__ = [
     "alert_message",
-    "alert_metadata",
     "alert_resolved_reply",
     "alert_settings_message",
     "grouped_alert_message",
@@ -50,47 +47,6 @@ RESOLVED_HEADER = ":white_check_mark: Resolved: Devin session {state}"
 GROUP_HEADER = ":rotating_light: {sessions} suspended: {reason}"
 GROUP_RESOLVED_HEADER = ":white_check_mark: Resolved: {sessions} back ({reason})"
 NO_REASON = "no reason given"
-REASON_ADVICE: dict[str, str] = {
-    StatusDetail.OUT_OF_CREDITS: (
-        "An organization admin can buy more ACUs or turn on automatic top-ups in {devin} "
-        "(look under *Settings → Billing*), then resume the session."
-    ),
-    StatusDetail.OUT_OF_QUOTA: (
-        "An admin can raise the organization's ACU quota in {devin} (look under *Settings → Billing* or "
-        "*Usage limits*), or wait for it to renew, then resume the session."
-    ),
-    StatusDetail.NO_QUOTA_ALLOCATION: (
-        "An admin can allocate ACU quota to the person or team running this session in {devin} "
-        "(look under *Settings → Usage limits* or *Members*), then resume the session."
-    ),
-    StatusDetail.PAYMENT_DECLINED: (
-        "An admin should update the payment method in {devin} (look under *Settings → Billing*). "
-        "Once a payment goes through, resume the session."
-    ),
-    StatusDetail.USAGE_LIMIT_EXCEEDED: (
-        "A per-user or per-session limit was probably reached. An admin can review or raise it in {devin} "
-        "(look under *Settings → Usage limits*), then resume the session."
-    ),
-    StatusDetail.ORG_USAGE_LIMIT_EXCEEDED: (
-        "An admin can raise the organization's usage limit in {devin} (look under *Settings → Usage limits*) "
-        "or wait for the next period, then resume the session."
-    ),
-    StatusDetail.USER_USAGE_LIMIT_EXCEEDED: (
-        "The creator's own ACU cap was reached. An admin can raise that person's limit in {devin} "
-        "(look under *Settings → Usage limits* or *Members*), then resume the session."
-    ),
-    StatusDetail.TOTAL_SESSION_LIMIT_EXCEEDED: (
-        "End or archive sessions you no longer need in {devin}, or ask an admin to raise the limit, "
-        "then resume this one."
-    ),
-    StatusDetail.ERROR: (
-        "Open the session to see what went wrong, then resume it or start a new one. "
-        "If it keeps happening, contact Devin support."
-    ),
-    StatusDetail.INACTIVITY: "Nothing is broken: send Devin a message in the session to wake it up.",
-    StatusDetail.USER_REQUEST: "Someone paused it on purpose; resume it from the session page when it should go on.",
-}
-GENERIC_ADVICE = "Open the session in {devin} to see why it stopped, fix the cause, then resume it."
 GROUP_LIST_MAX = 15
 """Sessions listed in a storm's channel message; the rest go to its thread."""
 LIST_TITLE_MAX = 80
@@ -223,75 +179,6 @@ def alert_resolved_reply(session: Session, *, app_url: str, resolved_status: str
     line = f":white_check_mark: *{facts.title_link(session, app_url)}* is {back} after {down} suspended."
     text = f"{facts.short_title(session, 150)} is {back.replace('*', '').lower()} after {down}"
     return message(text, [section(line)])
-
-
-def advice(reason: str, app_url: str | None) -> str:
-    """What to do about a suspension reason; the only link is to the configured Devin app."""
-    app = origin(app_url)
-    devin = link(app, "Devin") if app else "Devin"
-    return REASON_ADVICE.get(reason, GENERIC_ADVICE).format(devin=devin)
-
-
-SUSPENDED_EVENT = "devin_session_suspended"
-RESOLVED_EVENT = "devin_session_resolved"
-METADATA_VALUE_MAX = 100
-
-
-def alert_metadata(
-    *,
-    channel: str,
-    reason: str | None,
-    resolved: bool,
-    session_id: str | None = None,
-    episode: int | None = None,
-    group_key: str | None = None,
-    part: str = "alert",
-    session: Session | None = None,
-    app_url: str = "",
-    creator: Person | None = None,
-) -> dict[str, Any]:
-    """Slack message metadata for an alert message (`part="alert"`) or its thread reply (`part="reply"`).
-
-    `event_type` `devin_session_suspended` / `devin_session_resolved` with the episode's ids and the reason,
-    so other apps and workflows can react. Metadata is readable by every app and member of the workspace:
-    ids and the reason only, never a secret or a title. With `session` (one session's alert, Work Objects
-    on; its links built from `app_url`) it also carries the session as an `incident` entity, so the alert
-    opens the same side panel as the session's link preview.
-    """
-    payload = {
-        "session_id": session_id,
-        "episode": episode,
-        "group_key": group_key,
-        "reason": reason,
-        "channel": channel,
-        "part": part,
-    }
-    metadata: dict[str, Any] = {
-        "event_type": RESOLVED_EVENT if resolved else SUSPENDED_EVENT,
-        "event_payload": {
-            k: (v[:METADATA_VALUE_MAX] if isinstance(v, str) else v) for k, v in payload.items() if v is not None
-        },
-    }
-    person = assignee_of(creator)
-    incident = session_incident_entity(session, app_url=app_url, creator=person) if session is not None else None
-    if incident is not None:
-        metadata["entities"] = [incident]
-    return metadata
-
-
-def human_duration(seconds: int) -> str:
-    """`45 s`, `12 min`, `2 h 13 min`, `3 d 4 h`; negative durations count as zero."""
-    seconds = max(int(seconds), 0)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, secs = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s" if secs and minutes < 10 else f"{minutes} min"
-    hours, mins = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {mins} min" if mins else f"{hours} h"
-    days, hrs = divmod(hours, 24)
-    return f"{days:,} d {hrs} h" if hrs else f"{days:,} d"
 
 
 def _back_to(status: str | None, *, plain: bool = False) -> str:

@@ -4,7 +4,7 @@ same message once that is over (edited in place). Every Devin string is escaped;
 from __future__ import annotations
 
 from blocks import facts
-from blocks.alert import advice, human_duration
+from blocks.alert_advice import advice, human_duration
 from blocks.kit import Block, Message, actions, context, message, section
 from blocks.status import detail_label, status_emoji, status_label
 from blocks.text import slack_date

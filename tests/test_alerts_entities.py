@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from blocks.alert import RESOLVED_EVENT, SUSPENDED_EVENT, alert_metadata
+from blocks.alert_metadata import RESOLVED_EVENT, SUSPENDED_EVENT, alert_metadata
 from bot.people.records import Person, PersonKind
 from tests import blocks_samples as s
 from tests.entity_limits import assert_entity_ok, assert_message_metadata_ok

@@ -8,17 +8,14 @@ from typing import Any
 import pytest
 
 from blocks.alert import (
-    GENERIC_ADVICE,
     GROUP_LIST_MAX,
-    REASON_ADVICE,
-    advice,
     alert_message,
     alert_resolved_reply,
     alert_settings_message,
     grouped_alert_message,
     grouped_alert_thread_message,
-    human_duration,
 )
+from blocks.alert_advice import GENERIC_ADVICE, REASON_ADVICE, advice, human_duration
 from bot.config import DEFAULT_ALERT_REASONS
 from bot.ids import ActionId
 from tests import blocks_samples as s

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blocks.alert import METADATA_VALUE_MAX, RESOLVED_EVENT, SUSPENDED_EVENT, alert_metadata
+from blocks.alert_metadata import METADATA_VALUE_MAX, RESOLVED_EVENT, SUSPENDED_EVENT, alert_metadata
 
 SID = "devin-" + "a" * 32
 

@@ -18,12 +18,12 @@ from slack_sdk.models.views import View
 
 from blocks.alert import (
     alert_message,
-    alert_metadata,
     alert_resolved_reply,
     alert_settings_message,
     grouped_alert_message,
     grouped_alert_thread_message,
 )
+from blocks.alert_metadata import alert_metadata
 from blocks.budget import budget_message, budget_reply
 from blocks.details import details_view, loading_view
 from blocks.digest import digest_message, digest_schedule_message

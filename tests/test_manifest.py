@@ -61,7 +61,7 @@ UNFURL_DOMAIN_RE = r"^(?![\.\-])([-a-z0-9\.])+([a-z0-9])$"
 def test_manifest_stays_within_the_published_schema() -> None:
     import re
 
-    from blocks.alert import RESOLVED_EVENT, SUSPENDED_EVENT
+    from blocks.alert_metadata import RESOLVED_EVENT, SUSPENDED_EVENT
 
     assert set(MANIFEST) <= {"_metadata", "display_information", "features", "oauth_config", "settings"}
     info = MANIFEST["display_information"]

@@ -9,30 +9,28 @@ stored state and the (session, episode, channel) key is unique in the database.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import secrets
 import socket
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import metrics
+from bot.alerts import health as health_queries
+from bot.alerts.channel_settings import ChannelBook
 from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport, ExtrasSource
-from bot.alerts.poller import PageObserver, Poller, PollReport
+from bot.alerts.health import EngineObserver, TickReport, count_poll
+from bot.alerts.poller import Poller, PollReport
 from bot.alerts.records import AlertHealth, ChannelSettings
-from bot.alerts.rules import ChannelRule, effective_channels
-from bot.alerts.scheduler import build_scheduler
+from bot.alerts.scheduler import EngineJobs, build_scheduler
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
-from bot.store import STORE_ERRORS, Store, outbox, sessions
-from bot.store import channels as channel_queries
+from bot.store import STORE_ERRORS, Store
 from bot.store.claims import CLAIM_SECONDS
 from bot.store.errors import StoreOpenError
 
@@ -42,31 +40,6 @@ DEFAULT_LEASE_TTL_SECONDS = 180.0
 """A crashed poller's lease passes to another replica after this long; keep it above the poll interval."""
 STOP_TIMEOUT_SECONDS = 10.0
 """How long shutdown waits for a poll in progress; the outbox makes an interrupted tick safe anyway."""
-
-
-@dataclass(frozen=True)
-class TickReport:
-    """What one tick did."""
-
-    leader: bool
-    poll: PollReport | None
-    delivery: DeliveryReport
-    observer: object | None = None
-    """What the observer's own delivery did (the people component's DMs), if there is one."""
-
-
-class EngineObserver(PageObserver, Protocol):
-    """Sees every poll's changes (in its transaction) and delivers its own outbox each tick (DMs)."""
-
-    async def deliver_due(self) -> object: ...
-
-
-def count_poll(poll: PollReport, seconds: float) -> None:
-    """Poll metrics: its duration, its outcome and the suspension episodes it saw end."""
-    metrics.ALERT_POLL_SECONDS.observe(seconds)
-    outcome = "ok" if poll.complete else "lease_lost" if poll.lease_lost else "failed"
-    metrics.ALERT_POLLS.labels(outcome).inc()
-    metrics.ALERT_RESOLUTIONS.inc(poll.closed)
 
 
 def default_holder_id() -> str:
@@ -108,8 +81,6 @@ class AlertEngine:
         self._given_store = store
         self._database_url = database_url
         self._poll_seconds = poll_seconds
-        self._default_channel = default_channel
-        self._default_reasons = tuple(default_reasons)
         self._lookback_minutes = lookback_minutes
         self._app_url = app_url
         self._devin = devin_client.with_retry(BACKGROUND_RETRY)
@@ -124,11 +95,15 @@ class AlertEngine:
         self._observer_factory = observer
         self._observer: EngineObserver | None = None
         self._claim_seconds = claim_seconds
-        self._problems_cleared = False
         self._scheduler: AsyncIOScheduler | None = None
-        self._tick_lock = asyncio.Lock()
-        self._deliver_lock = asyncio.Lock()
-        self._stopping = False
+        self._jobs = EngineJobs(
+            poll=self._scheduled_poll, deliver=self._scheduled_deliver, renew=self._keep_lease,
+            on_poll_failed=lambda: self._health_seen.__setitem__("last_tick_failed", True),
+        )  # fmt: skip
+        self.channels = ChannelBook(
+            lambda: self._store, default_channel=default_channel, default_reasons=default_reasons, clock=clock
+        )
+        """Channel settings (`/devin-insights alerts …`)."""
         self._parts: tuple[Store, Poller, Deliverer] | None = None
         self._health_seen: dict[str, Any] = {}
         """The report the last tick left behind, for `/healthz` (memory only: the database may be down)."""
@@ -207,26 +182,19 @@ class AlertEngine:
         self._health_seen = await self.health_report()
         if self._poll_seconds is not None:
             self._scheduler = build_scheduler(
-                self._scheduled_poll,
+                self._jobs.poll,
                 every_seconds=self._poll_seconds,
-                deliver=self._scheduled_deliver,
-                keep_lease=self._keep_lease,
+                deliver=self._jobs.deliver,
+                keep_lease=self._jobs.keep_lease,
             )
             self._scheduler.start()
         log.info("alerts.started", extra={"poll_seconds": self._poll_seconds})
 
     async def stop(self) -> None:
         """Stop scheduling, let a running tick finish (bounded), hand the lease over, close an owned store."""
-        self._stopping = True
         if self._parts is not None:
             self._parts[2].stop_soon()  # a long drain ends after its current call, not after 200 posts
-        try:
-            # APScheduler's shutdown cancels a running job, so wait for both first.
-            async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
-                await self._tick_lock.acquire()
-                await self._deliver_lock.acquire()
-        except TimeoutError:
-            log.warning("alerts.stop.tick_still_running")
+        await self._jobs.wait_idle(STOP_TIMEOUT_SECONDS)
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         if self._parts is None:
@@ -237,41 +205,20 @@ class AlertEngine:
             await self._store.aclose()
 
     async def _scheduled_poll(self) -> None:
-        # The locks let stop() wait for a running job instead of closing the store under it.
-        if self._stopping:
-            return
-        async with self._tick_lock:
-            try:
-                started = time.perf_counter()
-                poll = await self.poll()
-                if poll is not None:
-                    count_poll(poll, time.perf_counter() - started)
-                self._health_seen = await self.health_report()
-            except STORE_ERRORS as error:  # the next poll tries again; one line, not a traceback a poll
-                self._health_seen["last_tick_failed"] = True
-                log.warning("alerts.tick.store_failed", extra={"error": type(error).__name__})
+        started = time.perf_counter()
+        poll = await self.poll()
+        if poll is not None:
+            count_poll(poll, time.perf_counter() - started)
+        self._health_seen = await self.health_report()
 
     async def _scheduled_deliver(self) -> None:
-        if self._stopping:
-            return
-        async with self._deliver_lock:
-            try:
-                await self.deliver()
-                if self._observer is not None:  # what the people component owes (DMs), on the same rhythm
-                    await self._observer.deliver_due()
-            except STORE_ERRORS as error:  # the store is down: the next round tries again
-                log.warning("alerts.delivery.store_down", extra={"error": type(error).__name__})
+        await self.deliver()
+        if self._observer is not None:  # what the people component owes (DMs), on the same rhythm
+            await self._observer.deliver_due()
 
     async def _keep_lease(self) -> None:
-        # Under the poll lock: a running poll renews the lease itself, and stop() must not close the
-        # store under a renewal.
-        if self._stopping or self._parts is None or self._tick_lock.locked():
-            return
-        async with self._tick_lock:
-            try:
-                await self._store.renew_lease(self.holder_id, self._lease_ttl, self._clock())
-            except STORE_ERRORS as error:
-                log.warning("alerts.lease.renew_failed", extra={"error": type(error).__name__})
+        if self._parts is not None:
+            await self._store.renew_lease(self.holder_id, self._lease_ttl, self._clock())
 
     async def tick(self) -> TickReport:
         """One scheduler run: poll if this replica holds the lease, then deliver what is owed."""
@@ -286,89 +233,42 @@ class AlertEngine:
 
     async def update_metrics(self) -> None:
         """Set the gauges read from the store (poll lag, last poll, outbox depth); `/metrics` calls it per scrape."""
-        if self._parts is None:
-            return
-        health = await self.health()
-        metrics.ALERT_POLL_LAG_SECONDS.set(health.watermark_lag_seconds or 0)
-        metrics.ALERT_LAST_POLL_TIMESTAMP.set(health.last_success_at or 0)
-        metrics.ALERT_OUTBOX_DEPTH.labels("post").set(health.pending_alerts)
-        metrics.ALERT_OUTBOX_DEPTH.labels("update").set(health.pending_updates)
+        if self._parts is not None:
+            health_queries.set_gauges(await self.health())
 
     async def poll(self) -> PollReport | None:
         """Take or renew the lease and, if held, poll Devin once; None when another replica polls."""
-        await self._clear_problems_once()
+        await self.channels.clear_problems_once()
         if not await self._renew():
             return None
         assert self._parts is not None
-        return await self._parts[1].poll(await self._channels(), renew=self._renew)
+        return await self._parts[1].poll(await self.channels.rules(), renew=self._renew)
 
     async def deliver(self) -> DeliveryReport:
         """Post and update what the outbox owes (any replica may do this)."""
-        await self._clear_problems_once()
+        await self.channels.clear_problems_once()
         assert self._parts is not None
         return await self._parts[2].deliver_due()
 
     async def channel_settings(self, channel_id: str) -> ChannelSettings:
-        """The channel's effective setting and any delivery problem there."""
-        async with self._store.transaction() as conn:
-            sub = await channel_queries.get_subscription(conn, channel_id)
-            problem = await channel_queries.get_problem(conn, channel_id)
-        is_default = channel_id == self._default_channel
-        if sub is not None:
-            reasons = sub.reasons or self._default_reasons
-            return ChannelSettings(
-                channel_id, sub.enabled, reasons, "subscription", sub.updated_by, sub.updated_at, problem, is_default
-            )
-        if is_default:
-            return ChannelSettings(channel_id, True, self._default_reasons, "default", None, None, problem, True)
-        return ChannelSettings(channel_id, False, (), "none", None, None, problem)
+        """The channel's effective setting and any delivery problem there (see `ChannelBook`)."""
+        return await self.channels.settings(channel_id)
 
     async def subscribe(self, channel_id: str, reasons: Sequence[str], by_user: str | None) -> ChannelSettings:
-        """`alerts on [reason …]`: alert this channel (default reasons when none are given); the grammar has
-        already refused unknown reasons."""
-        async with self._store.transaction() as conn:
-            await channel_queries.put_subscription(
-                conn, channel_id, enabled=True, reasons=list(dict.fromkeys(reasons)), by_user=by_user, now=self._clock()
-            )
-            # A settings change is the signal to try a channel that failed permanently again.
-            await channel_queries.clear_problem(conn, channel_id)
-        log.info("alerts.subscribed", extra={"channel": channel_id, "reasons": list(reasons), "user": by_user})
-        return await self.channel_settings(channel_id)
+        """`alerts on [reason …]` (see `ChannelBook.subscribe`)."""
+        return await self.channels.subscribe(channel_id, reasons, by_user)
 
     async def unsubscribe(self, channel_id: str, by_user: str | None) -> ChannelSettings:
-        """`alerts off`: stop alerting this channel (wins over ALERT_CHANNEL); unposted alerts are dropped."""
-        async with self._store.transaction() as conn:
-            now = self._clock()
-            await channel_queries.put_subscription(
-                conn, channel_id, enabled=False, reasons=(), by_user=by_user, now=now
-            )
-            await outbox.cancel_unsent(conn, channel_id, now=now)
-            await channel_queries.clear_problem(conn, channel_id)
-        log.info("alerts.unsubscribed", extra={"channel": channel_id, "user": by_user})
-        return await self.channel_settings(channel_id)
+        """`alerts off` (see `ChannelBook.unsubscribe`)."""
+        return await self.channels.unsubscribe(channel_id, by_user)
 
     async def health(self) -> AlertHealth:
         """Poll progress, outbox backlog and the last poll error."""
-        now = self._clock()
-        async with self._store.transaction() as conn:
-            state = await sessions.get_poller_state(conn)
-            pending, updates = await outbox.count_owed(conn)
-        lag = now - state.watermark if state.watermark is not None and state.last_success_at is not None else None
-        return AlertHealth(
-            last_success_at=state.last_success_at,
-            watermark=state.watermark if state.last_success_at is not None else None,
-            watermark_lag_seconds=lag,
-            pending_alerts=pending,
-            pending_updates=updates,
-            last_error=state.last_error,
-            lease_holder=await self._store.lease_holder(now),
-        )
+        return await health_queries.read_health(self._store, now=self._clock())
 
     async def pending_alerts(self) -> int:
         """Alerts recorded but not yet posted (the `/healthz` and App Home backlog figure)."""
-        async with self._store.transaction() as conn:
-            pending, _ = await outbox.count_owed(conn)
-        return pending
+        return (await self.health()).pending_alerts
 
     def health_snapshot(self) -> dict[str, Any]:
         """`health_report()` as the last tick saw it, without touching the database (for `/healthz`)."""
@@ -381,36 +281,7 @@ class AlertEngine:
         counts only, no error texts or ids."""
         if self._parts is None:
             return {"running": False}
-        health = await self.health()
-        now = self._clock()
-        return {
-            "running": True,
-            "last_poll_at": int(health.last_success_at) if health.last_success_at else None,
-            "last_poll_age_seconds": int(now - health.last_success_at) if health.last_success_at else None,
-            "watermark_lag_seconds": int(health.watermark_lag_seconds) if health.watermark_lag_seconds else None,
-            "pending_alerts": health.pending_alerts,
-            "pending_updates": health.pending_updates,
-            "last_poll_failed": health.last_error is not None,
-            "polling_here": health.lease_holder == self.holder_id,
-            "last_tick_failed": False,
-        }
+        return health_queries.health_dict(await self.health(), now=self._clock(), holder_id=self.holder_id)
 
     async def _renew(self) -> bool:
         return await self._store.try_acquire_lease(self.holder_id, self._lease_ttl, self._clock())
-
-    async def _channels(self) -> list[ChannelRule]:
-        async with self._store.transaction() as conn:
-            subscriptions = await channel_queries.list_subscriptions(conn)
-        return effective_channels(self._default_channel, self._default_reasons, subscriptions)
-
-    async def _clear_problems_once(self) -> None:
-        # A restart is the other signal (besides a settings change) that a broken channel may be
-        # fixed: a new token, a re-invited app. Each channel is tried once more and, if still
-        # broken, logged once more.
-        if self._problems_cleared:
-            return
-        self._problems_cleared = True
-        async with self._store.transaction() as conn:
-            cleared = await channel_queries.clear_problem(conn)
-        if cleared:
-            log.info("alerts.delivery.problems_cleared", extra={"channels": cleared})

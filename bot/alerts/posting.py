@@ -4,7 +4,7 @@ Slack has no idempotency key for `chat.postMessage`, so a post whose outcome is 
 a dropped connection, a process killed while the request was in flight) must never be treated as
 failed. The outbox marks a row `post_started_at` (committed) right before the call and clears it
 with the ts. A row found later with the mark and no ts is *uncertain*: before posting again, the
-channel's history is searched for a message carrying the alert's metadata (`blocks.alert.
+channel's history is searched for a message carrying the alert's metadata (`blocks.
 alert_metadata`), and a match is adopted instead of posting. The thread reply works the same way
 with `reply_started_at` and `conversations.replies`.
 

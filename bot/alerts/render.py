@@ -9,11 +9,11 @@ from typing import Any
 from blocks.alert import (
     GROUP_LIST_MAX,
     alert_message,
-    alert_metadata,
     alert_resolved_reply,
     grouped_alert_message,
     grouped_alert_thread_message,
 )
+from blocks.alert_metadata import alert_metadata
 from blocks.kit import Block, Message
 from bot.alerts.records import AlertRecord
 from bot.devin.models import Session

@@ -8,11 +8,17 @@ lapses while its holder is alive however long one poll takes.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.store import STORE_ERRORS
+
+log = logging.getLogger(__name__)
 
 ALERTS_JOB_ID = "alerts.tick"
 """Stable id of the poll job (replace_existing keys on it)."""
@@ -66,3 +72,58 @@ def build_scheduler(
             replace_existing=True,
         )  # fmt: skip
     return scheduler
+
+
+class EngineJobs:
+    """The engine's three jobs, each under a lock so `stop()` can wait for a running one.
+
+    A store error in a job is one warning line, not an APScheduler traceback per run: the next
+    run tries again. `on_poll_failed` lets the engine mark its health snapshot.
+    """
+
+    def __init__(self, *, poll: Job, deliver: Job, renew: Job, on_poll_failed: Callable[[], None]) -> None:
+        self._poll, self._deliver, self._renew = poll, deliver, renew
+        self._on_poll_failed = on_poll_failed
+        self.tick_lock = asyncio.Lock()
+        self.deliver_lock = asyncio.Lock()
+        self.stopping = False
+
+    async def wait_idle(self, timeout: float) -> None:
+        """Stop new runs and wait (bounded) for running ones: APScheduler's shutdown would cancel them."""
+        self.stopping = True
+        try:
+            async with asyncio.timeout(timeout):
+                await self.tick_lock.acquire()
+                await self.deliver_lock.acquire()
+        except TimeoutError:
+            log.warning("alerts.stop.tick_still_running")
+
+    async def poll(self) -> None:
+        if self.stopping:
+            return
+        async with self.tick_lock:
+            try:
+                await self._poll()
+            except STORE_ERRORS as error:
+                self._on_poll_failed()
+                log.warning("alerts.tick.store_failed", extra={"error": type(error).__name__})
+
+    async def deliver(self) -> None:
+        if self.stopping:
+            return
+        async with self.deliver_lock:
+            try:
+                await self._deliver()
+            except STORE_ERRORS as error:  # the store is down: the next round tries again
+                log.warning("alerts.delivery.store_down", extra={"error": type(error).__name__})
+
+    async def keep_lease(self) -> None:
+        # Under the poll lock: a running poll renews the lease itself, and stop() must not close the
+        # store under a renewal.
+        if self.stopping or self.tick_lock.locked():
+            return
+        async with self.tick_lock:
+            try:
+                await self._renew()
+            except STORE_ERRORS as error:
+                log.warning("alerts.lease.renew_failed", extra={"error": type(error).__name__})

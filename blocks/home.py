@@ -23,13 +23,15 @@ NO_ALERT_CHANNELS = (
 CHANNELS_MAX = 2000
 
 
-def home_view(*, alert_channels: Sequence[str], sections: Sequence[Block] = ()) -> View:
+def home_view(*, alert_channels: Sequence[str], sections: Sequence[Block] = (), personal: Sequence[Block] = ()) -> View:
     """The Home tab, listing the channels (well-formed ids only) that receive suspension alerts.
 
-    `sections` are other builders' blocks (the org at a glance, …), composed at the end.
+    `personal` (the viewer's own sessions) comes first, under the title; `sections` are other builders' blocks
+    (the org at a glance, …), composed at the end.
     """
     blocks: list[Block] = [
         header(HOME_TITLE),
+        *personal,
         section(ABOUT),
         divider(),
         section(USAGE),

@@ -35,7 +35,8 @@ from blocks.session import session_message
 from blocks.summary import summary_message
 from blocks.team_home import team_glance_blocks
 from blocks.unfurl import session_unfurl
-from bot.people.records import Person, PersonKind
+from blocks.your_sessions import your_sessions_blocks
+from bot.people.records import Person, PersonKind, Unmatched, ViewerMatch, YourSessions
 from tests import blocks_samples as s
 from tests import insights_samples as team
 from tests.blockkit_limits import (
@@ -270,7 +271,31 @@ VIEWS: dict[str, Callable[[], Mapping[str, Any]]] = {
     "home_glance_unavailable": lambda: home_view(
         alert_channels=[], sections=team_glance_blocks(None, budget=None, budget_set=False, digest_channels=[])
     ),
+    "home_yours": lambda: home_view(
+        alert_channels=["C0123ABCDEF"], personal=your_sessions_blocks(yours_sample(), app_url=s.APP_URL)
+    ),
+    "home_yours_unmatched": lambda: home_view(
+        alert_channels=[],
+        personal=your_sessions_blocks(
+            YourSessions(ViewerMatch(None, Unmatched.NOT_MEMBER), notify=True), app_url=s.APP_URL
+        ),
+    ),
+    "home_yours_devin_down": lambda: home_view(
+        alert_channels=[],
+        personal=your_sessions_blocks(
+            YourSessions(ViewerMatch("user-7a41c2e9d3b5"), sessions_failed=True, notify=False), app_url=s.APP_URL
+        ),
+    ),
 }
+
+
+def yours_sample() -> YourSessions:
+    """Alice's tab: one session waiting for her answer (first), one suspended, one hostile title; 14 in all."""
+    waiting = s.session(s.SESSION_RUNNING, updated_at=s.NOW - 600)
+    suspended = s.session(updated_at=s.NOW - 60)
+    hostile = s.numbered_session(7, status="exit", status_detail=None, updated_at=s.NOW - 7200)
+    hostile = hostile.model_copy(update={"title": s.HOSTILE_TITLE})
+    return YourSessions(ViewerMatch("user-7a41c2e9d3b5"), sessions=(waiting, suspended, hostile), total=14, notify=True)
 
 
 def assert_matches_golden(name: str, payload: Mapping[str, Any]) -> None:

@@ -171,6 +171,23 @@ class DevinClient:
             raise ValueError("user_id must be a Devin user id (letters, digits, '-' and '_')")
         return await self._get_model(f"/v3beta1/organizations/{self._org_id}/members/users/{user_id}", Member)
 
+    async def find_member_by_email(self, email: str) -> Member | None:
+        """`GET /v3beta1/…/members/users?email=` (exact match, `ViewOrgMembership`): the member, or None.
+
+        App Home's "Your sessions" asks this once per viewer (then caches): which Devin user is this Slack person?
+        """
+        path = f"/v3beta1/organizations/{self._org_id}/members/users"
+        body = await self._request("GET", path, params={"email": email, "first": 1})
+        for item in _parse(RawPage, body, "GET", path).items:
+            try:
+                member = Member.model_validate(item)
+            except ValidationError:
+                continue
+            # A server that ignored the filter would answer with someone else: never map a viewer to them.
+            if (member.email or "").strip().lower() == email.strip().lower():
+                return member
+        return None
+
     # --- plumbing ------------------------------------------------------------------------------
 
     @property

@@ -20,6 +20,7 @@ from bot.people.directory import PeopleDirectory
 from bot.people.notices import NoticeRecorder
 from bot.people.notifier import NoticeReport, Notifier
 from bot.people.records import Person, Started
+from bot.people.viewers import Viewers
 from bot.store import STORE_ERRORS, Store
 from bot.store import people as people_queries
 
@@ -55,6 +56,8 @@ class People:
         self._waiting_after = waiting_after_seconds
         self._clock = clock
         self._store: Store | None = None
+        self.viewers: Viewers | None = None
+        """App Home's "Your sessions" (set by `from_settings`; None in narrow tests)."""
 
     @classmethod
     def from_settings(
@@ -62,7 +65,7 @@ class People:
     ) -> People:
         ttl = settings.people_cache_hours * 3600.0
         directory = PeopleDirectory(devin, slack, clock=clock, found_ttl=ttl, missing_ttl=ttl)
-        return cls(
+        people = cls(
             directory,
             slack,
             app_url=settings.devin_app_url,
@@ -70,6 +73,8 @@ class People:
             waiting_after_seconds=settings.notify_waiting_after_minutes * 60.0,
             clock=clock,
         )
+        people.viewers = Viewers(devin, slack, store=lambda: people.store, clock=clock, found_ttl=ttl)
+        return people
 
     @property
     def store(self) -> Store | None:

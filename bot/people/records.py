@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.devin.models import SessionOrigin
+from bot.devin.models import Session, SessionOrigin
 
 
 class PersonKind(StrEnum):
@@ -148,3 +148,44 @@ class Notice:
     ts: str | None
     session_json: str
     attempts: int
+
+
+class Unmatched(StrEnum):
+    """Why App Home could not tell which Devin member is looking at it."""
+
+    NO_EMAIL = "no_email"
+    """Slack gave no e-mail for the viewer (none set, or the app lacks `users:read.email`)."""
+    NOT_MEMBER = "not_member"
+    """No Devin member has the viewer's Slack e-mail."""
+    NO_PERMISSION = "no_permission"
+    """The Devin key may not read members (`ViewOrgMembership`)."""
+    UNAVAILABLE = "unavailable"
+    """Slack or Devin did not answer just now."""
+
+
+@dataclass(frozen=True)
+class ViewerMatch:
+    """The Devin user behind a Slack viewer, or why there is none."""
+
+    devin_user_id: str | None
+    unmatched: Unmatched | None = None
+
+
+@dataclass(frozen=True)
+class YourSessions:
+    """App Home's "Your sessions" for one viewer, ready to render."""
+
+    match: ViewerMatch
+    sessions: tuple[Session, ...] = ()
+    """Waiting for the viewer first, then the most recently updated; at most what the tab shows."""
+    total: int = 0
+    """How many of the viewer's sessions the lookback found (more than `sessions` when some are left out)."""
+    lookback_days: int = 14
+    sessions_failed: bool = False
+    """Devin did not answer the sessions list (the rest of the tab still renders)."""
+    slow: bool = False
+    """The lookups took longer than the tab waits; they go on and fill the cache for the next opening."""
+    notify: bool | None = None
+    """The viewer's DM setting (`notify on|off`); None when this deployment keeps no per-person settings."""
+    dms_enabled: bool = True
+    """`NOTIFY_CREATORS`: False when the deployment sends no creator DMs at all."""

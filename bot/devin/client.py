@@ -9,10 +9,8 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
-import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
-from pydantic import ValidationError
 
 from bot import APP_NAME, __version__, metrics
 from bot.devin.errors import (
@@ -32,10 +30,10 @@ from bot.devin.models import (
     Page,
     Principal,
     RawPage,
-    RejectedItem,
     Session,
     SessionInsights,
 )
+from bot.devin.parsing import parse, parse_page, refused_or_dropped, without_lone_surrogates
 from bot.devin.retry import INTERACTIVE_RETRY, RetryPolicy, Sleep, retrying
 
 log = logging.getLogger(__name__)
@@ -48,9 +46,6 @@ _MEMBER_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 """What may go into a member path: Devin user ids look like `user-7a41c2e9d3b5`; nothing that could change the path."""
 PAGE_SIZE_MAX = 200
 """The API's upper bound for `first` (§2.3)."""
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-"""json.loads joins a valid pair into one character, so any surrogate left in a str is alone."""
 
 ModelT = TypeVar("ModelT", bound=DevinModel)
 
@@ -132,7 +127,7 @@ class DevinClient:
     async def generate_session_insights(self, session_id: str) -> GenerateInsightsResult:
         """`POST …/insights/generate`: `started`, or `already_exists` while generated or in progress."""
         body = await self._request("POST", self._session_path(session_id) + "/insights/generate", idempotent=False)
-        return _parse(GenerateInsightsResult, body, "POST", "insights/generate")
+        return parse(GenerateInsightsResult, body, "POST", "insights/generate")
 
     async def list_sessions_page(
         self, filters: SessionFilters | None = None, *, first: int = PAGE_SIZE_MAX, after: str | None = None
@@ -151,6 +146,16 @@ class DevinClient:
     ) -> AsyncIterator[SessionInsights]:
         """Every session with metrics and analysis (`GET …/sessions/insights`), fetched lazily."""
         return self._iterate(f"{self._org_path}/sessions/insights", SessionInsights, filters, page_size)
+
+    async def session_insights_page_bytes(
+        self, filters: SessionFilters | None = None, *, first: int = PAGE_SIZE_MAX, after: str | None = None
+    ) -> bytes:
+        """One page of `GET …/sessions/insights` as the bytes Devin sent, unparsed: for a caller that reads a few
+        fields of many sessions (the team summary) and validates them itself, straight from JSON."""
+        params = _page_params(filters, first, after)
+        body = await self._request("GET", f"{self._org_path}/sessions/insights", params=params, raw=True)
+        assert isinstance(body, bytes)
+        return body
 
     async def get_session_metrics(self, time_after: int, time_before: int) -> SessionMetrics:
         """`GET …/metrics/sessions` for `[time_after, time_before)` (ViewOrgMetrics)."""
@@ -201,42 +206,17 @@ class DevinClient:
         return f"{self._org_path}/sessions/{session_id}"
 
     async def _get_model(self, path: str, model: type[ModelT]) -> ModelT:
-        return _parse(model, await self._request("GET", path), "GET", path)
+        return parse(model, await self._request("GET", path), "GET", path)
 
     async def _get_window(self, path: str, model: type[ModelT], time_after: int, time_before: int) -> ModelT:
         params = {"time_after": time_after, "time_before": time_before}
-        return _parse(model, await self._request("GET", path, params=params), "GET", path)
+        return parse(model, await self._request("GET", path, params=params), "GET", path)
 
     async def _page(
         self, path: str, model: type[ModelT], filters: SessionFilters | None, first: int, after: str | None
     ) -> Page[ModelT]:
-        if not 1 <= first <= PAGE_SIZE_MAX:
-            raise ValueError(f"first must be between 1 and {PAGE_SIZE_MAX}")
-        params = filters.to_params() if filters else {}
-        params["first"] = first
-        if after is not None:
-            params["after"] = after
-        body = await self._request("GET", path, params=params)
-        raw = _parse(RawPage, body, "GET", path)
-        items: list[ModelT] = []
-        rejected: list[RejectedItem] = []
-        for item in raw.items:
-            try:
-                items.append(model.model_validate(item))
-            except ValidationError as exc:
-                rejected.append(_rejected(item, exc))
-        for bad in rejected:
-            log.warning(
-                "devin.page.item_skipped",
-                extra={"path": path, "session_id": bad.session_id, "fields": list(bad.fields)},
-            )
-        return Page[model](  # type: ignore[valid-type]
-            items=items,
-            end_cursor=raw.end_cursor,
-            has_next_page=raw.has_next_page,
-            total=raw.total,
-            rejected=tuple(rejected),
-        )
+        body = await self._request("GET", path, params=_page_params(filters, first, after))
+        return parse_page(model, parse(RawPage, body, "GET", path), path)
 
     async def _iterate(
         self, path: str, model: type[ModelT], filters: SessionFilters | None, page_size: int
@@ -257,7 +237,13 @@ class DevinClient:
             after = page.end_cursor
 
     async def _request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, idempotent: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool = True,
+        raw: bool = False,
     ) -> Any:
         """Send one logical request with retries; map every failure to a DevinError."""
         policy = self._retry
@@ -268,7 +254,7 @@ class DevinClient:
         try:
             async for attempt in retrying(policy, idempotent=idempotent, sleep=self._sleep):
                 with attempt:
-                    return await self._send_once(method, path, params, deadline)
+                    return await self._send_once(method, path, params, deadline, raw=raw)
         except DevinError as error:
             metrics.DEVIN_REQUEST_ERRORS.labels(endpoint, method, type(error).__name__).inc()
             self._scrub(error)
@@ -290,7 +276,9 @@ class DevinClient:
         if error.detail:
             error.detail = error.detail.replace(key, "[redacted]")
 
-    async def _send_once(self, method: str, path: str, params: Mapping[str, Any] | None, deadline: float) -> Any:
+    async def _send_once(
+        self, method: str, path: str, params: Mapping[str, Any] | None, deadline: float, *, raw: bool = False
+    ) -> Any:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise DevinTimeoutError(f"{method} {path}: retry budget used up", method=method, path=path)
@@ -301,7 +289,7 @@ class DevinClient:
         try:
             response = await self._http.request(method, path, params=params, timeout=timeout)
         except httpx.TimeoutException as exc:
-            if _refused_or_dropped(exc):
+            if refused_or_dropped(exc):
                 raise DevinConnectionError(f"{method} {path}: connection failed", method=method, path=path) from exc
             raise DevinTimeoutError(f"{method} {path} timed out", method=method, path=path) from exc
         except httpx.TransportError as exc:
@@ -309,6 +297,8 @@ class DevinClient:
             raise DevinConnectionError(f"{method} {path}: {type(exc).__name__}", method=method, path=path) from exc
         if response.is_error:
             raise DevinStatusError.from_response(response)
+        if raw:
+            return response.content
         try:
             return without_lone_surrogates(response.json())
         except ValueError as exc:
@@ -317,47 +307,13 @@ class DevinClient:
             ) from exc
 
 
-def _refused_or_dropped(error: httpx.TimeoutException) -> bool:
-    """True when a "timeout" from the aiohttp transport was really a refused or dropped connection.
-
-    httpx-aiohttp maps every `aiohttp.ClientConnectionError` to `httpx.ConnectTimeout`; the cause tells
-    the cases apart, so users read "couldn't reach Devin" rather than "Devin didn't answer in time".
-    """
-    cause = error.__cause__
-    return isinstance(cause, aiohttp.ClientConnectionError) and not isinstance(cause, aiohttp.ServerTimeoutError)
-
-
-def _parse(model: type[ModelT], body: Any, method: str, path: str) -> ModelT:
-    try:
-        return model.model_validate(body)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in err["loc"]) for err in exc.errors()[:3])
-        raise DevinInvalidResponseError(
-            f"{method} {path}: unexpected response shape ({fields})", method=method, path=path
-        ) from None
+def _page_params(filters: SessionFilters | None, first: int, after: str | None) -> dict[str, Any]:
+    if not 1 <= first <= PAGE_SIZE_MAX:
+        raise ValueError(f"first must be between 1 and {PAGE_SIZE_MAX}")
+    params = {**(filters.to_params() if filters else {}), "first": first}
+    if after is not None:
+        params["after"] = after
+    return params
 
 
-def without_lone_surrogates(value: Any) -> Any:
-    """The JSON value with every lone surrogate (half an emoji, `\\ud83d`) replaced by U+FFFD.
-
-    JSON allows them; UTF-8 does not, so a single one made every later serialisation of the
-    object (the stored snapshot, a Slack payload) fail. Strings are fixed here, at the edge.
-    """
-    if isinstance(value, str):
-        return value if value.isascii() else _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [without_lone_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
-    return value
-
-
-def _rejected(item: Any, error: ValidationError) -> RejectedItem:
-    """Name the item (by its id, only when it is a well-formed session id) and its failing fields, no values."""
-    candidate = item.get("session_id") if isinstance(item, dict) else None
-    session_id = candidate if isinstance(candidate, str) and is_session_id(candidate) else None
-    fields = tuple(dict.fromkeys(".".join(str(p) for p in err["loc"]) or "(item)" for err in error.errors()))
-    return RejectedItem(session_id=session_id, fields=fields[:10])
-
-
-__all__ = ["DevinClient"]
+__all__ = ["DevinClient", "without_lone_surrogates"]

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.devin.metrics import DailyConsumption, PrMetrics, SessionMetrics
-from bot.devin.models import SessionInsights, SessionStatus, StatusDetail
+from bot.devin.models import SessionStatus, StatusDetail
+from bot.insights.facts import SessionFacts
 from bot.insights.period import DAY, Window, billing_day
 from bot.people.records import Person
 
@@ -115,7 +116,7 @@ class Figures:
 class OrgData:
     """What one fetch returned; None where a part failed (its `Gap` says why)."""
 
-    sessions: Sequence[SessionInsights]
+    sessions: Sequence[SessionFacts]
     """Sessions updated since the start of the previous window (a superset of those created in both windows)."""
     metrics: tuple[SessionMetrics, SessionMetrics] | None = None
     """(this window, the previous one)."""
@@ -158,13 +159,13 @@ def aggregate(data: OrgData, window: Window, *, alert_reasons: Iterable[str]) ->
     )
 
 
-def _merged(session: SessionInsights) -> bool:
+def _merged(session: SessionFacts) -> bool:
     return any(pr.pr_state == MERGED for pr in session.pull_requests)
 
 
 def _counts(
-    created: Sequence[SessionInsights],
-    before: Sequence[SessionInsights],
+    created: Sequence[SessionFacts],
+    before: Sequence[SessionFacts],
     metrics: tuple[SessionMetrics, SessionMetrics] | None,
 ) -> tuple[int, int, dict[str, int], int]:
     """(sessions, previous sessions, by origin, sessions with a merged PR)."""
@@ -177,8 +178,8 @@ def _counts(
 
 
 def _acus(
-    created: Sequence[SessionInsights],
-    before: Sequence[SessionInsights],
+    created: Sequence[SessionFacts],
+    before: Sequence[SessionFacts],
     window: Window,
     consumption: DailyConsumption | None,
 ) -> tuple[float, float, list[DayAcus]]:
@@ -200,14 +201,14 @@ def _acus(
     return round(current, 2), round(previous, 2), per_day
 
 
-def _prs(created: Sequence[SessionInsights], prs: PrMetrics | None) -> tuple[int, int]:
+def _prs(created: Sequence[SessionFacts], prs: PrMetrics | None) -> tuple[int, int]:
     if prs is not None:
         return prs.prs_created_count, prs.prs_merged_count
     states = [pr.pr_state for s in created for pr in s.pull_requests]
     return len(states), states.count(MERGED)
 
 
-def _attention(sessions: Sequence[SessionInsights], reasons: frozenset[str]) -> list[SessionInsights]:
+def _attention(sessions: Sequence[SessionFacts], reasons: frozenset[str]) -> list[SessionFacts]:
     """Suspended for an alert reason, or waiting for their user: most recently updated first."""
     flagged = [
         s
@@ -218,7 +219,7 @@ def _attention(sessions: Sequence[SessionInsights], reasons: frozenset[str]) -> 
     return sorted(flagged, key=lambda s: (-s.updated_at, s.session_id))
 
 
-def _labels(analysed: Sequence[SessionInsights]) -> list[tuple[str, int]]:
+def _labels(analysed: Sequence[SessionFacts]) -> list[tuple[str, int]]:
     """The most common issue labels, counted once per session that raised them."""
     counts: Counter[str] = Counter()
     for session in analysed:
@@ -227,7 +228,7 @@ def _labels(analysed: Sequence[SessionInsights]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:LABELS_MAX]
 
 
-def _action_groups(analysed: Sequence[SessionInsights]) -> list[ActionGroup]:
+def _action_groups(analysed: Sequence[SessionFacts]) -> list[ActionGroup]:
     counts: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for session in analysed:
@@ -241,7 +242,7 @@ def _action_groups(analysed: Sequence[SessionInsights]) -> list[ActionGroup]:
     return [ActionGroup(k, n, examples[k]) for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _line(session: SessionInsights) -> SessionLine:
+def _line(session: SessionFacts) -> SessionLine:
     return SessionLine(
         session_id=session.session_id,
         title=session.title,

@@ -1,9 +1,10 @@
 """Fetching a window's data from Devin: pages, not sessions; independent parts concurrently; a short cache.
 
-One fetch is one paged listing of `GET …/sessions/insights` (every session updated since the previous
-window began: that covers the sessions created in both windows and the ones needing attention now, with
-their analyses) plus, concurrently, `metrics/sessions` twice, `metrics/prs` once and `consumption/daily`
-once. Requests therefore grow with pages (200 sessions each), never with sessions.
+One fetch is one read of `GET …/sessions/insights` (every session updated since the previous window began:
+that covers the sessions created in both windows and the ones needing attention now, with their analyses;
+a large org in concurrent slices, see `listing`) plus, concurrently, `metrics/sessions` twice, `metrics/prs`
+once and `consumption/daily` once. Requests therefore grow with pages (200 sessions each), never with
+sessions.
 
 Callers asking for the same window at the same time share one fetch (digests due together), and a
 result is reused for `CACHE_SECONDS` (a repeated `summary`, the *Share* button).
@@ -21,10 +22,10 @@ from typing import TypeVar
 
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError
-from bot.devin.filters import SessionFilters
 from bot.devin.metrics import PERMISSION_CONSUMPTION, PERMISSION_METRICS
-from bot.devin.models import SessionInsights
+from bot.insights.facts import SummarySession
 from bot.insights.figures import Figures, Gap, OrgData, SessionLine, aggregate
+from bot.insights.listing import sessions_since
 from bot.insights.period import Window
 from bot.people.records import Person
 
@@ -149,9 +150,8 @@ class InsightsSource:
             return figures
         return figures.with_creators(await self._creators(figures.listed))
 
-    async def _sessions(self, since: int) -> list[SessionInsights]:
-        filters = SessionFilters(updated_after=since)
-        return [s async for s in self._devin.list_session_insights(filters)]
+    async def _sessions(self, since: int) -> list[SummarySession]:
+        return await sessions_since(self._devin, since, now=self._clock)
 
 
 async def _both(first: Awaitable[T], second: Awaitable[T]) -> tuple[T, T]:

@@ -1,0 +1,121 @@
+"""Reading every session updated since a time: one request for a small org, concurrent slices for a large one,
+each session once, lean validation that still skips one bad item rather than the page (over real HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.devin.client import DevinClient
+from bot.devin.models import SessionInsights
+from bot.devin.retry import BACKGROUND_RETRY
+from bot.insights.facts import SummarySession
+from bot.insights.listing import OVERLAP_SECONDS, PAGE_SIZE, SLICES_MAX, sessions_since, slices
+from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID
+from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.devin_seed import analysis_feature
+
+NOW = 1_800_000_000
+DAY = 86_400
+INSIGHTS = "/sessions/insights"
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[DevinSimulator]:
+    async with DevinSimulator(seed=False, clock=lambda: NOW) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+async def devin(sim: DevinSimulator) -> AsyncIterator[DevinClient]:
+    client = DevinClient.create(api_url=sim.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=BACKGROUND_RETRY)
+    yield client
+    await client.aclose()
+
+
+def spread(sim: DevinSimulator, n: int, days: int) -> None:
+    """`n` sessions updated evenly over the last `days` days."""
+    for index, session_id in enumerate(sim.add_many(n, status="exit", analysis=analysis_feature())):
+        at = NOW - days * DAY + index * days * DAY // n
+        sim.update_session(session_id, created_at=at, updated_at=at)
+
+
+def expected(sim: DevinSimulator, since: int) -> list[str]:
+    rows = sorted((r["updated_at"], r["session_id"]) for r in sim.sessions() if r["updated_at"] >= since)
+    return [sid for _, sid in rows]
+
+
+async def test_a_small_org_costs_one_request(sim: DevinSimulator, devin: DevinClient) -> None:
+    spread(sim, 150, 30)
+    found = await sessions_since(devin, NOW - 60 * DAY, now=lambda: NOW)
+    assert [s.session_id for s in found] == expected(sim, NOW - 60 * DAY)
+    assert len(sim.requests_to(INSIGHTS)) == 1
+
+
+async def test_a_large_org_is_read_in_concurrent_slices_each_session_once(
+    sim: DevinSimulator, devin: DevinClient
+) -> None:
+    spread(sim, 2_000, 30)
+    since = NOW - 60 * DAY
+    found = await sessions_since(devin, since, now=lambda: NOW)
+    assert [s.session_id for s in found] == expected(sim, since)
+    listing = sim.requests_to(INSIGHTS)
+    parts = {dict(r.query).get("updated_after") for r in listing}
+    assert len(parts) > 2  # the first page, then several slices
+    assert len(listing) <= 1 + 2_000 // PAGE_SIZE + SLICES_MAX
+
+
+async def test_sessions_outside_the_slices_still_count_once(sim: DevinSimulator, devin: DevinClient) -> None:
+    """The last slice is open-ended (updated after "now", e.g. during the read) and boundaries overlap."""
+    spread(sim, 900, 10)
+    bounds = slices(NOW - 10 * DAY, NOW, 900)
+    on_boundary = sim.add_many(3, status="exit")
+    for session_id, (lo, _) in zip(on_boundary, bounds[1:], strict=False):
+        sim.update_session(session_id, updated_at=lo, created_at=lo)
+    late = sim.add_session(status="running", updated_at=NOW + 3_600)["session_id"]
+    found = await sessions_since(devin, NOW - 10 * DAY, now=lambda: NOW)
+    ids = [s.session_id for s in found]
+    assert ids == expected(sim, NOW - 10 * DAY) and len(ids) == len(set(ids))
+    assert late in ids and set(on_boundary) <= set(ids)
+
+
+def test_slices_tile_the_range_with_an_overlap_and_end_open() -> None:
+    bounds = slices(1_000, 101_000, None)
+    assert len(bounds) == SLICES_MAX and bounds[0][0] == 1_000 and bounds[-1][1] is None
+    for (_, hi), (lo, _) in zip(bounds, bounds[1:], strict=False):
+        assert hi == lo + OVERLAP_SECONDS
+    assert len(slices(1_000, 101_000, 2 * PAGE_SIZE)) == 1  # `total` says two pages: one listing
+    assert len(slices(1_000, 1_003, None)) == 3  # never slices shorter than a second
+
+
+async def test_one_bad_item_is_skipped_not_the_page(sim: DevinSimulator, devin: DevinClient) -> None:
+    spread(sim, 5, 1)
+    good, bad, surrogate = (r["session_id"] for r in sim.sessions()[:3])
+    sim.update_session(bad, acus_consumed="lots", updated_at=NOW - 10)
+    sim.update_session(surrogate, title="half \ud83d an emoji", updated_at=NOW - 5)
+    found = {s.session_id: s for s in await sessions_since(devin, NOW - DAY, now=lambda: NOW)}
+    assert bad not in found and good in found and len(found) == 4
+    assert found[surrogate].title == "half \ufffd an emoji"
+
+
+def test_lean_session_reads_nulls_as_defaults_like_the_full_model() -> None:
+    raw = {
+        "session_id": "devin-" + "a" * 32,
+        "url": "https://app.devin.ai/sessions/" + "a" * 32,
+        "status": None,
+        "created_at": None,
+        "acus_consumed": None,
+        "pull_requests": None,
+        "analysis": {"issues": None, "action_items": [{"action_item": None, "type": "knowledge"}]},
+    }
+    lean, full = SummarySession.model_validate(raw), SessionInsights.model_validate(raw)
+    assert (lean.status, lean.created_at, lean.acus_consumed, list(lean.pull_requests)) == (
+        full.status,
+        full.created_at,
+        full.acus_consumed,
+        full.pull_requests,
+    )
+    assert lean.analysis is not None and full.analysis is not None
+    assert list(lean.analysis.issues) == [] == full.analysis.issues
+    assert lean.analysis.action_items[0].action_item == "" == full.analysis.action_items[0].action_item

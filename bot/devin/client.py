@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
+from pydantic import ValidationError
 
 from bot import APP_NAME, __version__, metrics
 from bot.devin.errors import (
@@ -183,7 +184,7 @@ class DevinClient:
         """
         path = f"/v3beta1/organizations/{self._org_id}/members/users"
         body = await self._request("GET", path, params={"email": email, "first": 1})
-        for item in _parse(RawPage, body, "GET", path).items:
+        for item in parse(RawPage, body, "GET", path).items:
             try:
                 member = Member.model_validate(item)
             except ValidationError:

@@ -18,6 +18,7 @@ import pytest
 from bot.cli.demo import run_demo
 from bot.cli.demo_steps import DEMO_STEPS
 from bot.cli.terminal import BLOCK_KIT_BUILDER_URL, console
+from bot.sandbox.slack_api import REGULAR_USER_ID
 
 DEMO_BUDGET_SECONDS = 30
 SURFACES = [
@@ -47,6 +48,7 @@ SHOWN = [
     "work-object",
     "flexpane",
     "alert",
+    "alert-dm",
     "alert-resolved",
     "alert-thread",
     "storm",
@@ -109,6 +111,12 @@ def test_demo_plays_the_whole_scenario_and_cleans_up(tmp_path: Path) -> None:
     assert "link preview" in out  # the unfurl
     assert "suspended" in out.lower() and "out of credits" in out.lower()  # the alert
     assert "Resolved" in out and "thread reply" in out  # its resolution
+    alert = out.split("#devin-sandbox · alert ", 1)[1].split("╰", 1)[0]
+    assert f"@{REGULAR_USER_ID}" in alert  # the alert mentions who started the session
+    dm = out.split("direct message to the session's creator", 1)[1].split("╰", 1)[0]
+    assert "Your Devin session" in dm and "was suspended" in dm and "Open in Devin" in dm
+    home = out.split("App Home", 1)[1].split("╰", 1)[0]
+    assert "Your sessions" in home and "Waiting for your answer" in home and "Direct messages: on" in home
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
     assert _demo_processes(tmp_path) == []
     _assert_links_whole(out)

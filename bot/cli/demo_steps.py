@@ -30,6 +30,12 @@ def _top_level(call: SlackCall) -> bool:
     return "thread_ts" not in call.body and call.body.get("channel") == SANDBOX_CHANNEL_ID
 
 
+def _suspension_dm(call: SlackCall) -> bool:
+    # A creator's DM is posted to their user id (Slack opens the app's DM with them); the seed's waiting
+    # sessions may send Alice other DMs meanwhile.
+    return call.body.get("channel") == REGULAR_USER_ID and "was suspended" in str(call.body.get("text"))
+
+
 def _in_thread(call: SlackCall) -> bool:
     return "thread_ts" in call.body
 
@@ -105,6 +111,9 @@ async def show_alert(world: DemoWorld, screen: DemoScreen) -> None:
     world.devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
     (alert,) = await world.calls("chat.postMessage", predicate=_top_level)
     screen.message("alert", "#devin-sandbox · alert", alert.body)
+    screen.step("The person who started it hears about it in the app's Messages tab")
+    (dm,) = await world.calls("chat.postMessage", predicate=_suspension_dm)
+    screen.message("alert-dm", "Messages tab · direct message to the session's creator", dm.body)
     screen.step("Credits are added and the session resumes: the alert is resolved in place")
     world.devin.set_status(SEED_RUNNING, "running", "working")
     (update,) = await world.calls("chat.update", predicate=lambda call: call.body.get("ts") == alert.response["ts"])

@@ -82,7 +82,7 @@ class InsightsApp:
         start, what did start is stopped again before the error goes on (no unclosed sessions at exit)."""
         if self.slack.session is None:
             # Bolt's per-request clients copy this session, and `response_url` replies use it too.
-            self.slack.session = shared_session()
+            self.slack.session = shared_session(self.slack.timeout)
         started: list[Component] = []
         try:
             for component in self.components:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.devin.models import SUSPENSION_REASONS, unknown_suspension_reasons
@@ -27,6 +27,8 @@ DEFAULT_ALERT_REASONS = (
     "error",
 )
 DEFAULT_DATABASE_URL = "sqlite:///devin-insights.db"
+CLAIM_SLACK_TIMEOUTS = 3
+"""`ALERT_CLAIM_SECONDS` is at least this many Slack timeouts."""
 
 CommaList = Annotated[tuple[str, ...], NoDecode]
 
@@ -63,7 +65,8 @@ FIX_HINTS: dict[str, str] = {
     "alert_lookback_minutes": "a whole number of minutes, at least 0",
     "notify_waiting_after_minutes": "a whole number of minutes, at least 0",
     "people_cache_hours": "a whole number of hours, at least 1",
-    "alert_claim_seconds": "a whole number of seconds, at least 30",
+    "slack_timeout_seconds": "a whole number of seconds between 1 and 30",
+    "alert_claim_seconds": "a whole number of seconds, at least three times SLACK_TIMEOUT_SECONDS (30 by default)",
     "port": "a TCP port between 1 and 65535",
     "unfurl_mode": "one of full, minimal, off",
     "unfurl_shared_channels": "one of full, minimal, off",
@@ -104,6 +107,8 @@ class Settings(BaseSettings):
     """App-level token `xapp-…`; its presence selects Socket Mode."""
     slack_api_url: str = "https://slack.com/api/"
     """Slack Web API base URL; tests and the demo point it at a local stand-in."""
+    slack_timeout_seconds: int = Field(default=10, ge=1, le=30)
+    """Seconds one Slack call (Web API or `response_url` reply) may take before it counts as timed out."""
     devin_api_key: SecretStr | None = None
     """Devin service-user key `cog_…`."""
     devin_org_id: str | None = None
@@ -128,8 +133,9 @@ class Settings(BaseSettings):
     """DM a session's creator once it has waited this long for them (0: at once)."""
     people_cache_hours: int = Field(default=24, ge=1)
     """How long a person looked up in Devin and Slack (found or not) is remembered."""
-    alert_claim_seconds: int = Field(default=120, ge=30)
-    """How long one replica may work on delivering an alert before another may take it over."""
+    alert_claim_seconds: int = Field(default=120, ge=1)
+    """How long one replica may work on delivering an alert before another may take it over (at least
+    three `SLACK_TIMEOUT_SECONDS`)."""
     port: int = Field(default=3000, ge=1, le=65535)
     """HTTP-mode port."""
     unfurl_mode: UnfurlMode = UnfurlMode.FULL
@@ -182,6 +188,15 @@ class Settings(BaseSettings):
         unknown = unknown_suspension_reasons(value)
         if unknown:
             raise ValueError(f"unknown reason(s) {', '.join(unknown)}")
+        return value
+
+    @field_validator("alert_claim_seconds")
+    @classmethod
+    def _claim_outlasts_slack_calls(cls, value: int, info: ValidationInfo) -> int:
+        # A claim covers one Slack call, the store-write retries after it (a third of the claim) and a margin.
+        timeout = info.data.get("slack_timeout_seconds")
+        if timeout is not None and value < CLAIM_SLACK_TIMEOUTS * timeout:
+            raise ValueError(f"must be at least {CLAIM_SLACK_TIMEOUTS} × SLACK_TIMEOUT_SECONDS ({timeout})")
         return value
 
     @field_validator("slack_bot_token")

@@ -1,8 +1,10 @@
 """Posted once, as real processes (section 3): a late Slack, a database cut, Retry-After and kill -9.
 
 Each test runs the app as `python -m bot run --http` against the stand-ins and counts the posts
-Slack accepted. They take tens of seconds each (real Slack timeouts and claim expiry), bounded by
-the waits below; history scopes are granted where the guarantee needs them.
+Slack accepted. The scenarios wait on real time (Slack's timeout, claim expiry, Retry-After), so the
+app runs with a 3 s Slack timeout and the shortest claim that allows (three timeouts, the same floor
+as production's 10 s and 30 s): each plays out in seconds. History scopes are granted where the
+guarantee needs them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from tests.tcp_proxy import CuttableProxy
 
 POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 POST = "chat.postMessage"
-CLAIM = "30"
+SLACK_TIMEOUT = 3
+"""Seconds; a loaded machine must still answer an ordinary local call well inside it."""
+CLAIM = str(3 * SLACK_TIMEOUT)
 pytestmark = [pytest.mark.slow]
 
 
@@ -102,11 +106,15 @@ async def _last_poll(replicas: list[AppProcess]) -> int:
     return max([(await r.health())["alerts"]["last_poll_at"] or 0 for r in replicas])
 
 
-async def test_slack_answering_after_12s_posts_and_replies_once(tmp_path: Path) -> None:
+def _env(devin: DevinSimulator, slack: SlackStandIn, database_url: str, claim: str = CLAIM) -> dict[str, str]:
+    return app_env(devin, slack, database_url, ALERT_CLAIM_SECONDS=claim, SLACK_TIMEOUT_SECONDS=str(SLACK_TIMEOUT))
+
+
+async def test_slack_answering_after_its_timeout_posts_and_replies_once(tmp_path: Path) -> None:
     async with DevinSimulator(seed=False) as devin, _with_history() as slack:
         sid = _session(devin)
-        app = AppProcess(app_env(devin, slack, f"sqlite:///{tmp_path}/store.db", ALERT_CLAIM_SECONDS=CLAIM), tmp_path)
-        slack.latency(POST, 12.0, after_acting=True)  # longer than the app's 10 s Slack timeout
+        app = AppProcess(_env(devin, slack, f"sqlite:///{tmp_path}/store.db"), tmp_path)
+        slack.latency(POST, SLACK_TIMEOUT + 2.0, after_acting=True)  # longer than the app's Slack timeout
         await app.start()
         try:
             devin.set_status(sid, "suspended", "out_of_credits")
@@ -128,7 +136,8 @@ async def test_store_failing_for_3s_right_after_a_post_keeps_it_posted_once(tmp_
     proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     async with DevinSimulator(seed=False) as devin, SlackStandIn() as slack:
         sid = _session(devin)
-        app = AppProcess(app_env(devin, slack, proxied, ALERT_CLAIM_SECONDS=CLAIM), tmp_path)
+        # A claim of 30 s keeps the ts-write retries (a third of the claim) longer than the 3 s cut.
+        app = AppProcess(_env(devin, slack, proxied, claim="30"), tmp_path)
         await app.start()
         slack.on_call(POST, lambda call: proxy.cut(3.0) if call.ok else None)  # right after Slack accepted
         try:
@@ -145,10 +154,11 @@ async def test_store_failing_for_3s_right_after_a_post_keeps_it_posted_once(tmp_
 async def test_retry_after_longer_than_the_claim_with_two_replicas_posts_once(tmp_path: Path, pg_url: str) -> None:
     async with DevinSimulator(seed=False) as devin, SlackStandIn() as slack:
         sid = _session(devin)
-        env = app_env(devin, slack, pg_url, ALERT_CLAIM_SECONDS=CLAIM)
+        env = _env(devin, slack, pg_url)
         replicas = [AppProcess(env, tmp_path), AppProcess(env, tmp_path)]
         await asyncio.gather(*(r.start() for r in replicas))
-        slack.fail(POST, retry_after=40, times=1)  # longer than the 30 s claim
+        retry_after = int(CLAIM) + 4
+        slack.fail(POST, retry_after=retry_after, times=1)  # longer than the claim
         try:
             devin.set_status(sid, "suspended", "out_of_credits")
             await wait_until(lambda: _async(len(slack.calls_to(POST)) == 1), timeout=15)
@@ -159,7 +169,7 @@ async def test_retry_after_longer_than_the_claim_with_two_replicas_posts_once(tm
             assert await _last_poll(replicas) > polled  # polling went on while the channel waited
             # A few more polls (and many delivery rounds, one a second) on both replicas: still one post.
             await wait_until(lambda: _async_poll_after(replicas, polled + 3), timeout=15)
-            assert waited >= 38 and len(_posts(slack, sid)) == 1 and len(slack.calls_to(POST)) == 2
+            assert waited >= retry_after - 2 and len(_posts(slack, sid)) == 1 and len(slack.calls_to(POST)) == 2
         finally:
             for replica in replicas:
                 await replica.stop()
@@ -168,10 +178,10 @@ async def test_retry_after_longer_than_the_claim_with_two_replicas_posts_once(tm
 async def test_kill_9_with_a_post_in_flight_posts_once(tmp_path: Path) -> None:
     async with DevinSimulator(seed=False) as devin, _with_history() as slack:
         sid = _session(devin)
-        env = app_env(devin, slack, f"sqlite:///{tmp_path}/store.db", ALERT_CLAIM_SECONDS=CLAIM)
+        env = _env(devin, slack, f"sqlite:///{tmp_path}/store.db")
         first = AppProcess(env, tmp_path)
         await first.start()
-        slack.latency(POST, 20.0, after_acting=True)
+        slack.latency(POST, 20.0, after_acting=True)  # the app gives up after SLACK_TIMEOUT: killed long before
         devin.set_status(sid, "suspended", "out_of_credits")
         await wait_until(lambda: _async(len(_posts(slack, sid)) == 1), timeout=15)
         await first.kill()  # Slack accepted the post; its answer is still in flight

@@ -17,6 +17,9 @@ from bot.config import (
     describe_validation_error,
     load_settings,
 )
+from bot.sandbox.slack_api import SlackStandIn
+from bot.slack.client import shared_session, slack_web_client
+from bot.slack.respond import ResponseUrlReply
 
 # Distinctive fake secrets: each contains SECRET_MARK, which must never show up in any message.
 SECRET_MARK = "FAKESECRET"
@@ -136,6 +139,9 @@ BAD_VALUES = [
     ("UNFURL_MODE", "loud", "'full', 'minimal' or 'off'"),
     ("UNFURL_SHARED_CHANNELS", "all", "'full', 'minimal' or 'off'"),
     ("LOG_LEVEL", "TRACE", "must be DEBUG, INFO, WARNING or ERROR"),
+    ("SLACK_TIMEOUT_SECONDS", "0", "greater than or equal to 1"),
+    ("SLACK_TIMEOUT_SECONDS", "31", "less than or equal to 30"),
+    ("ALERT_CLAIM_SECONDS", "29", "must be at least 3 × SLACK_TIMEOUT_SECONDS (10)"),
 ]
 
 
@@ -266,3 +272,36 @@ def test_require_passes_when_everything_is_set(monkeypatch: pytest.MonkeyPatch) 
     settings = load_settings()
     settings.require("slack_bot_token", "slack_signing_secret", "slack_app_token", "devin_api_key", "devin_org_id")
     assert settings.devin_org_id == ORG_ID
+
+
+# --- Slack timeout and the delivery claim ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("timeout", "claim", "ok"), [("2", "6", True), ("2", "5", False), ("30", "90", True)])
+def test_the_claim_outlasts_three_slack_timeouts(
+    monkeypatch: pytest.MonkeyPatch, timeout: str, claim: str, ok: bool
+) -> None:
+    set_env(monkeypatch, {"SLACK_TIMEOUT_SECONDS": timeout, "ALERT_CLAIM_SECONDS": claim})
+    if ok:
+        settings = load_settings()
+        assert (settings.slack_timeout_seconds, settings.alert_claim_seconds) == (int(timeout), int(claim))
+    else:
+        assert f"ALERT_CLAIM_SECONDS: must be at least 3 × SLACK_TIMEOUT_SECONDS ({timeout})" in str(
+            config_error(monkeypatch, {})
+        )
+
+
+async def test_the_slack_timeout_reaches_the_client_the_shared_session_and_replies(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = load_settings(slack_bot_token=BOT_TOKEN, slack_timeout_seconds=1)
+    client = slack_web_client(settings)
+    async with SlackStandIn() as slack:
+        client.session = shared_session(client.timeout)
+        try:
+            assert client.timeout == 1 and client.session.timeout.total == 1
+            slack.latency("response_url", 1.2)  # longer than the setting: the reply gives up after 1 s
+            await ResponseUrlReply(slack.response_url(), client)(text="late")
+        finally:
+            await client.session.close()
+    assert [r.error for r in caplog.records if r.getMessage() == "slack.respond.failed"] == ["TimeoutError"]

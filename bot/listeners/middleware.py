@@ -26,7 +26,7 @@ def make_respond_middleware(deps: AppDeps) -> Middleware:
     async def use_shared_respond(context: AsyncBoltContext, next: Next) -> None:
         # Listeners (and the error handler) receive this through Bolt's `respond` argument; without a
         # response_url, Bolt's own would raise ValueError in the middle of a listener.
-        context["respond"] = ResponseUrlReply(context.response_url, lambda: deps.slack.session)
+        context["respond"] = ResponseUrlReply(context.response_url, deps.slack)
         await next()
 
     return use_shared_respond

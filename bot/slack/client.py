@@ -1,4 +1,7 @@
-"""The Slack Web API client and the one aiohttp session every Slack call shares; timeouts and retries named once."""
+"""The Slack Web API client and the one aiohttp session every Slack call shares; timeouts and retries named once.
+
+The timeout of one call is a setting (`SLACK_TIMEOUT_SECONDS`): the client carries it, and the shared
+session and `response_url` replies take it from the client."""
 
 from __future__ import annotations
 
@@ -16,9 +19,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.config import Settings
 
-SLACK_TIMEOUT_SECONDS = 10
-"""One Web API call or `response_url` reply, end to end."""
 SLACK_CONNECT_TIMEOUT_SECONDS = 5.0
+"""Opening a connection to Slack; never longer than the whole call (`SLACK_TIMEOUT_SECONDS`)."""
 SLACK_RETRY_COUNT = 2
 """Retries for 429s, 5xx and connection resets on each Web API call (slack_sdk's own handlers)."""
 
@@ -29,7 +31,7 @@ def slack_web_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=token,
         base_url=settings.slack_api_url,
-        timeout=SLACK_TIMEOUT_SECONDS,
+        timeout=settings.slack_timeout_seconds,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=SLACK_RETRY_COUNT),
             AsyncRateLimitErrorRetryHandler(max_retry_count=SLACK_RETRY_COUNT),
@@ -42,14 +44,16 @@ HOOK_METHOD = "response_url"
 API_PATH_MARK = "/api/"
 
 
-def shared_session() -> aiohttp.ClientSession:
+def shared_session(timeout_seconds: float) -> aiohttp.ClientSession:
     """The session for every Slack call: slack_sdk otherwise opens (and closes) one per call, which costs
     milliseconds of CPU on the loop that also acks Slack (see docs/benchmarks.md). Create it inside the loop.
 
     Every call on it is counted (`metrics.SLACK_CALLS`/`SLACK_CALL_ERRORS`): Bolt builds a fresh
-    `AsyncWebClient` per request, but they all share this session, so its trace hooks see every call."""
+    `AsyncWebClient` per request, but they all share this session, so its trace hooks see every call.
+    `timeout_seconds` is the client's (slack_sdk applies its own timeout only to sessions it opens itself)."""
+    connect = min(SLACK_CONNECT_TIMEOUT_SECONDS, timeout_seconds)
     return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS, connect=SLACK_CONNECT_TIMEOUT_SECONDS),
+        timeout=aiohttp.ClientTimeout(total=timeout_seconds, connect=connect),
         trace_configs=[slack_call_metrics()],
     )
 

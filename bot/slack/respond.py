@@ -9,13 +9,11 @@ every request, and it is a logged no-op where Slack sent no `response_url`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
-
-from bot.slack.client import SLACK_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +35,9 @@ class ResponseUrlReply:
     """A drop-in for Bolt's `respond`, bound to one request's `response_url`; failures are logged, not raised
     (the user cannot be told through the channel that failed)."""
 
-    def __init__(self, response_url: str | None, session: Callable[[], aiohttp.ClientSession | None]) -> None:
-        self.response_url, self._session = response_url, session
+    def __init__(self, response_url: str | None, slack: AsyncWebClient) -> None:
+        # The app's client: its session is opened after the listeners are built, and its timeout is the setting.
+        self.response_url, self._slack = response_url, slack
 
     async def __call__(
         self,
@@ -51,7 +50,7 @@ class ResponseUrlReply:
         if not self.response_url:
             log.info("slack.respond.unavailable")
             return
-        webhook = AsyncWebhookClient(self.response_url, timeout=SLACK_TIMEOUT_SECONDS, session=self._session())
+        webhook = AsyncWebhookClient(self.response_url, timeout=self._slack.timeout, session=self._slack.session)
         try:
             response = await webhook.send(
                 text=text,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.delivery import Deliverer
 from bot.alerts.poller import Poller
-from bot.alerts.posting import UNCERTAIN_WAIT_SECONDS
+from bot.alerts.posting import UNCERTAIN_WAIT_SECONDS, UNCERTAIN_WAIT_TIMEOUTS
 from bot.alerts.rules import ChannelRule
 from bot.config import DEFAULT_ALERT_REASONS
 from bot.devin.retry import BACKGROUND_RETRY
@@ -86,6 +86,17 @@ async def test_a_post_slack_answers_too_late_is_found_in_history_not_posted_agai
     assert again.reconciled == 1 and len(replies) == 1 and alert.reply_ts == replies[0]["ts"]
     assert replies[0]["metadata"]["event_type"] == "devin_session_resolved"
     assert len(top_posts(alerts_world)) == 1
+
+
+async def test_an_uncertain_post_waits_the_wait_its_slack_timeout_sets(alerts_world: Any) -> None:
+    # The engine passes UNCERTAIN_WAIT_TIMEOUTS × SLACK_TIMEOUT_SECONDS; 40 s here is longer than any backoff.
+    alerts_world.suspend()
+    await poll(alerts_world)
+    alerts_world.slack.latency(POST, 1.0, after_acting=True)
+    wait = UNCERTAIN_WAIT_TIMEOUTS * 40
+    await deliverer(alerts_world, impatient_client(alerts_world), uncertain_wait_seconds=wait).deliver_due()
+    [alert] = await alerts_world.alerts()
+    assert alert.ts is None and alert.next_attempt_at >= alerts_world.clock() + wait
 
 
 async def test_without_history_scopes_an_uncertain_post_is_posted_again_and_says_so(

@@ -39,7 +39,13 @@ from bot.alerts.delivery_failures import (
     classify,
     settle_failure,
 )
-from bot.alerts.posting import STORE_RETRY_SECONDS, StoreUnavailableError, find_post, store_retrying
+from bot.alerts.posting import (
+    STORE_RETRY_SECONDS,
+    UNCERTAIN_WAIT_SECONDS,
+    StoreUnavailableError,
+    find_post,
+    store_retrying,
+)
 from bot.alerts.records import AlertKind, AlertRecord
 from bot.alerts.sending import ClaimLostError, Sender
 from bot.alerts.threads import Thread
@@ -79,6 +85,8 @@ class Deliverer:
             `posting.without_retries`), sharing its session.
         channel_rate: `(messages, seconds)` allowed per channel across all replicas (the store paces).
         sleep: how pacing waits (tests may inject one).
+        uncertain_wait_seconds: how long a post whose answer never came waits before it is looked for
+            (`posting.UNCERTAIN_WAIT_TIMEOUTS` Slack timeouts).
     """
 
     def __init__(
@@ -91,6 +99,7 @@ class Deliverer:
         app_url: str,
         channel_rate: tuple[float, float] = CHANNEL_RATE,
         claim_seconds: float = claims.CLAIM_SECONDS,
+        uncertain_wait_seconds: float = UNCERTAIN_WAIT_SECONDS,
         sleep: Sleep = asyncio.sleep,
         extras: ExtrasSource | None = None,
         work_objects: bool = True,
@@ -102,6 +111,7 @@ class Deliverer:
         self._clock = clock
         self._app_url = app_url
         self._claim_seconds = claim_seconds
+        self._uncertain_wait = uncertain_wait_seconds
         self._store_budget = min(STORE_RETRY_SECONDS, claim_seconds / 3)
         self._sender = Sender(
             store,
@@ -171,7 +181,9 @@ class Deliverer:
                 raise
             if failed.next_row:
                 log.error("alerts.delivery.unrenderable", extra={"alert_id": alert.id, "error": type(exc).__name__})
-            return await settle_failure(self._store, claimed, token, failed, report, clock=self._clock)
+            return await settle_failure(
+                self._store, claimed, token, failed, report, clock=self._clock, uncertain_wait=self._uncertain_wait
+            )
         return Outcome.DONE
 
     async def _send(self, alert: AlertRecord, token: str, report: DeliveryReport) -> None:

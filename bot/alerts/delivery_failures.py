@@ -99,6 +99,7 @@ async def settle_failure(
     report: DeliveryReport,
     *,
     clock: Callable[[], float],
+    uncertain_wait: float = UNCERTAIN_WAIT_SECONDS,
 ) -> Outcome:
     """Record the failure on the row (and the channel): hold it, or retry it later."""
     now, failure = clock(), failed.failure
@@ -118,7 +119,7 @@ async def settle_failure(
         return Outcome.BLOCKED
     wait = max(backoff_seconds(alert.attempts + 1), failure.retry_after or 0.0)
     if failed.uncertain:
-        wait = max(wait, UNCERTAIN_WAIT_SECONDS)  # let a late post show up in history first
+        wait = max(wait, uncertain_wait)  # let a late post show up in history first
     async with store.transaction() as conn:
         await claims.retry_later(conn, alert.id, token, error=failure.error, at=now + wait, now=now)
         if failed.channel_wide:  # the channel waits as a whole, so it drains in suspension order after

@@ -25,6 +25,7 @@ from bot.alerts.channel_settings import ChannelBook
 from bot.alerts.delivery import CHANNEL_RATE, Deliverer, DeliveryReport, ExtrasSource
 from bot.alerts.health import EngineObserver, TickReport, count_poll
 from bot.alerts.poller import Poller, PollReport
+from bot.alerts.posting import UNCERTAIN_WAIT_SECONDS, UNCERTAIN_WAIT_TIMEOUTS
 from bot.alerts.records import AlertHealth, ChannelSettings
 from bot.alerts.scheduler import EngineJobs, build_scheduler
 from bot.config import Settings
@@ -75,6 +76,7 @@ class AlertEngine:
         work_objects: bool = True,
         observer: Callable[[Store], EngineObserver] | None = None,
         claim_seconds: float = CLAIM_SECONDS,
+        uncertain_wait_seconds: float = UNCERTAIN_WAIT_SECONDS,
     ) -> None:
         if store is None and database_url is None:
             raise ValueError("give the engine a store or a database_url")
@@ -95,6 +97,7 @@ class AlertEngine:
         self._observer_factory = observer
         self._observer: EngineObserver | None = None
         self._claim_seconds = claim_seconds
+        self._uncertain_wait = uncertain_wait_seconds
         self._scheduler: AsyncIOScheduler | None = None
         self._jobs = EngineJobs(
             poll=self._scheduled_poll, deliver=self._scheduled_deliver, renew=self._keep_lease,
@@ -139,6 +142,7 @@ class AlertEngine:
             work_objects=settings.work_objects,
             observer=observer,
             claim_seconds=float(settings.alert_claim_seconds),
+            uncertain_wait_seconds=UNCERTAIN_WAIT_TIMEOUTS * settings.slack_timeout_seconds,
         )
 
     def _assemble(self, store: Store) -> tuple[Store, Poller, Deliverer]:
@@ -156,6 +160,7 @@ class AlertEngine:
             extras=self._extras(store) if self._extras is not None else None,
             work_objects=self._work_objects,
             claim_seconds=self._claim_seconds,
+            uncertain_wait_seconds=self._uncertain_wait,
         )
         return store, poller, deliverer
 

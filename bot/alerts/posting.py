@@ -36,9 +36,11 @@ from bot.store import STORE_ERRORS
 
 log = logging.getLogger(__name__)
 
-UNCERTAIN_WAIT_SECONDS = 15.0
-"""An uncertain post is looked for (and perhaps posted again) no sooner than this: longer than the
-Slack client's 10 s timeout, so a post Slack accepted but answered late is in history by then."""
+UNCERTAIN_WAIT_TIMEOUTS = 1.5
+"""An uncertain post is looked for (and perhaps posted again) no sooner than this many Slack timeouts
+(`SLACK_TIMEOUT_SECONDS`) later, so a post Slack accepted but answered late is in history by then."""
+UNCERTAIN_WAIT_SECONDS = UNCERTAIN_WAIT_TIMEOUTS * 10
+"""The wait with Slack's default 10 s timeout."""
 STORE_RETRY_SECONDS = 20.0
 """How long a ts write is retried after the store failed; far inside the delivery claim."""
 STORE_RETRY_FIRST_WAIT = 0.25

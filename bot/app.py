@@ -127,6 +127,8 @@ class InsightsApp:
         """Refresh the gauges that are read, not counted (before each `/metrics` scrape)."""
         if self.alerts is not None:
             await self.alerts.update_metrics()
+        if self.deps.scheduled is not None:
+            await self.deps.scheduled.update_metrics()
 
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
         """Readiness (`/readyz`): can this replica reach its database now? Decided within READY_TIMEOUT_SECONDS."""

@@ -123,6 +123,30 @@ ALERT_DELIVERY_BLOCKED = Counter(
     "Alert deliveries held because the channel refuses them (not_in_channel, channel_not_found…).",
     registry=REGISTRY,
 )
+TEAM_POST_DELIVERIES = Counter(
+    f"{PREFIX}_team_post_deliveries",
+    "Digest and budget messages delivered to Slack, by kind (digest, budget) and action (posted, updated, replied).",
+    ["kind", "action"],
+    registry=REGISTRY,
+)
+TEAM_POST_RETRIES = Counter(
+    f"{PREFIX}_team_post_retries",
+    "Digest and budget deliveries put back for a later retry (rate limits, Slack, network or Devin errors), by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
+TEAM_POST_FAILURES = Counter(
+    f"{PREFIX}_team_post_failures",
+    "Digest and budget messages the channel refused for good (not_in_channel, channel_not_found…), by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
+TEAM_OUTBOX_DEPTH = Gauge(
+    f"{PREFIX}_team_outbox_depth",
+    "Digest and budget messages owed to Slack (not yet posted, or a change not yet shown), by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
 ALERT_RESOLUTIONS = Counter(
     f"{PREFIX}_alert_resolutions",
     "Suspension episodes that ended (the session resumed, finished or disappeared).",

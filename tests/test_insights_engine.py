@@ -39,7 +39,7 @@ def _engine(world: Any, *, store: Store | None = None, holder: str = "replica-a"
         store=store or world.store,
         clock=world.clock,
         holder_id=holder,
-        **options,
+        **({"pacing": {"interval": 0.001}} | options),  # pacing itself: tests/test_insights_pacing.py
     )
 
 

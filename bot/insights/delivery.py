@@ -5,13 +5,21 @@ Slack accepts the post, transient failures (429, 5xx, timeouts, a Devin outage w
 retried with backoff, and a permanent channel error (`not_in_channel`, …) recorded on the row and on the
 channel's delivery-problem row, logged once with its fix, and not retried. As for alerts, Slack has no
 idempotency key: a crash between Slack accepting a post and the commit of its `ts` can repeat that one post.
+
+Pacing, as for alerts and in the same `channel_pace` rows: every post, edit and thread reply first books the
+channel's next slot in the store (one message a second per channel, shared by every replica and with the
+alerts of that channel) and waits for it; a channel whose next slot is more than `SLOT_WAIT_MAX_SECONDS` away
+(a 429's Retry-After pushes it out for everyone) is left for a later round, its rows unclaimed. Channels are
+delivered side by side, each in order. Counters in `bot.metrics` (`team_post_*`) count what was delivered,
+retried and refused; `team_outbox_depth` is what is owed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -21,19 +29,26 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.budget import budget_message, budget_reply
 from blocks.digest import digest_message
 from blocks.kit import Message
+from bot import metrics
 from bot.devin.errors import DevinError
 from bot.insights.budget import BudgetStatus
 from bot.insights.period import Window
 from bot.insights.records import PostKind, PostState, TeamPost
 from bot.insights.source import InsightsSource
 from bot.slack.failures import FailureKind, SlackFailure, classify_api_error, transport_failure
-from bot.store import Store, team
+from bot.store import Store, pace, team
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)
 
 BACKOFF_INITIAL_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 300.0
+CHANNEL_INTERVAL_SECONDS = 1.0
+"""Slack allows about one message a second in a channel (the alerts' `CHANNEL_RATE`)."""
+SLOT_WAIT_MAX_SECONDS = 5.0
+"""Waited for inside a claim at most this long; further away, the channel waits for a later round."""
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass
@@ -61,17 +76,39 @@ class TeamDeliverer:
         holder_id: str,
         clock: Callable[[], float],
         app_url: str,
+        interval: float = CHANNEL_INTERVAL_SECONDS,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._store, self._slack, self._source = store, slack, source
         self._holder_id, self._clock, self._app_url = holder_id, clock, app_url
+        self._interval, self._sleep = interval, sleep
 
     async def deliver_due(self) -> TeamDeliveryReport:
         async with self._store.transaction() as conn:
             due = await team.due_posts(conn, now=self._clock())
         report = TeamDeliveryReport()
-        for post in due:  # digests due together render from one shared fetch (the source's cache)
-            await self._deliver_one(post, report)
+        by_channel: dict[str, list[TeamPost]] = {}
+        for post in due:
+            by_channel.setdefault(post.channel_id, []).append(post)
+        # Channels side by side, each in order; digests due together still render from one shared fetch
+        # (the source's cache). gather, not a TaskGroup: a store error reaches the engine as itself.
+        await asyncio.gather(*(self._deliver_channel(posts, report) for posts in by_channel.values()))
         return report
+
+    async def _deliver_channel(self, posts: list[TeamPost], report: TeamDeliveryReport) -> None:
+        for post in posts:
+            async with self._store.transaction() as conn:
+                next_at = await pace.next_at(conn, post.channel_id)
+            if next_at is not None and next_at - self._clock() > SLOT_WAIT_MAX_SECONDS:
+                return  # rate limited or busy: the channel's rows stay due, unclaimed, for a later round
+            await self._deliver_one(post, report)
+
+    async def _slot(self, channel_id: str) -> None:
+        """Book the channel's next slot in the store (shared by every replica and the alerts) and wait for it."""
+        async with self._store.transaction() as conn:
+            wait = await pace.take_slot(conn, channel_id, now=self._clock(), interval=self._interval)
+        if wait > 0:
+            await self._sleep(wait)
 
     async def _deliver_one(self, post: TeamPost, report: TeamDeliveryReport) -> None:
         token = team.new_claim_token(self._holder_id)
@@ -98,18 +135,22 @@ class TeamDeliverer:
             async with self._store.transaction() as conn:
                 await team.settle(conn, post.id, token, ts=ts, state=PostState.SENT.value, updated_at=self._clock())
             report.posted += 1
+            metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "posted").inc()
             log.info("team.post.sent", extra={"kind": post.kind.value, "channel": post.channel_id, "post_id": post.id})
         elif post.version > post.delivered_version:
+            await self._slot(post.channel_id)
             await self._slack.chat_update(
                 channel=post.channel_id, ts=ts, text=message["text"], blocks=message["blocks"]
             )
             report.updated += 1
+            metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "updated").inc()
         if post.kind is PostKind.BUDGET and post.version > post.replied_version:
             reply = budget_reply(BudgetStatus.from_json(post.payload))
             await self._post(post.channel_id, reply, thread_ts=ts)
             async with self._store.transaction() as conn:
                 await team.settle(conn, post.id, token, replied_version=post.version)
             report.replied += 1
+            metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "replied").inc()
         async with self._store.transaction() as conn:
             now = self._clock()
             await team.settle(
@@ -134,6 +175,7 @@ class TeamDeliverer:
         )
 
     async def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
+        await self._slot(channel)
         response = await self._slack.chat_postMessage(
             channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread_ts, unfurl_links=False
         )
@@ -143,6 +185,7 @@ class TeamDeliverer:
         now = self._clock()
         if failure.kind is FailureKind.CHANNEL:
             report.failed += 1
+            metrics.TEAM_POST_FAILURES.labels(post.kind.value).inc()
             async with self._store.transaction() as conn:
                 await team.settle(
                     conn,
@@ -169,8 +212,11 @@ class TeamDeliverer:
                 )
             return
         report.retried += 1
+        metrics.TEAM_POST_RETRIES.labels(post.kind.value).inc()
         wait = failure.retry_after if failure.retry_after is not None else backoff_seconds(post.attempts + 1)
         async with self._store.transaction() as conn:
+            if failure.retry_after is not None:  # Slack asked the channel to rest: every replica and the alerts wait
+                await pace.push_back(conn, post.channel_id, until=now + wait)
             await team.settle(
                 conn,
                 post.id,
@@ -182,3 +228,11 @@ class TeamDeliverer:
                 updated_at=now,
             )
         log.info("team.post.retry", extra={"kind": post.kind.value, "channel": post.channel_id, "error": failure.error})
+
+
+async def refresh_outbox_depth(store: Store) -> None:
+    """Set `team_outbox_depth` per kind from the store."""
+    async with store.transaction() as conn:
+        owed = await team.owed_counts(conn)
+    for kind, count in owed.items():
+        metrics.TEAM_OUTBOX_DEPTH.labels(kind.value).set(count)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,7 +27,7 @@ from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.insights import digests
 from bot.insights.budget import BudgetStatus
-from bot.insights.delivery import TeamDeliverer, TeamDeliveryReport
+from bot.insights.delivery import TeamDeliverer, TeamDeliveryReport, refresh_outbox_depth
 from bot.insights.records import DigestSchedule, PostKind, TeamPost
 from bot.insights.source import InsightsSource
 from bot.insights.usage import month_usage
@@ -72,6 +73,7 @@ class TeamEngine:
         schedule: bool = False,
         clock: Callable[[], float] = time.time,
         holder_id: str | None = None,
+        pacing: dict[str, Any] | None = None,
     ) -> None:
         if store is None and database_url is None and shared_store is None:
             raise ValueError("give the engine a store, a database_url or a shared store")
@@ -82,6 +84,7 @@ class TeamEngine:
         self._given_store, self._database_url, self._schedule = store, database_url, schedule
         self._clock = clock
         self.holder_id = holder_id or default_holder_id()
+        self._pacing = pacing or {}  # TeamDeliverer's `interval` and `sleep`: tests pace faster
         self._store: Store | None = store
         self._scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -125,8 +128,9 @@ class TeamEngine:
     @property
     def _deliverer(self) -> TeamDeliverer:
         return TeamDeliverer(
-            self.store, self._slack, self._source, holder_id=self.holder_id, clock=self._clock, app_url=self._app_url
-        )
+            self.store, self._slack, self._source, holder_id=self.holder_id, clock=self._clock, app_url=self._app_url,
+            **self._pacing,
+        )  # fmt: skip
 
     async def start(self) -> None:
         """Use the shared store (the alert engine's, opened before us) or open our own; schedule the jobs."""
@@ -197,6 +201,10 @@ class TeamEngine:
 
     async def deliver(self) -> TeamDeliveryReport:
         return await self._deliverer.deliver_due()
+
+    async def update_metrics(self) -> None:
+        """`team_outbox_depth` from the store (`/metrics` calls it per scrape, as for the alert outbox)."""
+        await refresh_outbox_depth(self.store)
 
     async def schedule_digest(
         self, channel_id: str, *, cadence: str, weekday: int | None, hour: int, minute: int, tz: str, user_id: str

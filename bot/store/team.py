@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    func,
     or_,
     select,
     update,
@@ -150,6 +151,14 @@ async def due_posts(conn: AsyncConnection, *, now: float, limit: int = 200) -> l
         select(team_posts).where(team_posts.c.next_attempt_at <= now, _owed()).order_by(team_posts.c.id).limit(limit)
     )
     return [_post(row) for row in rows]
+
+
+async def owed_counts(conn: AsyncConnection) -> dict[PostKind, int]:
+    """Posts owed to Slack (pending, or an update not yet shown) by kind, due or not: the outbox depth."""
+    rows = await conn.execute(select(team_posts.c.kind, func.count()).where(_owed()).group_by(team_posts.c.kind))
+    counts = {kind: 0 for kind in PostKind}
+    counts.update({PostKind(kind): int(n) for kind, n in rows})
+    return counts
 
 
 async def claim(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> TeamPost | None:

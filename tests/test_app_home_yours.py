@@ -198,3 +198,22 @@ async def test_home_matches_a_new_viewer_by_email_and_pairs_them_in_the_director
     assert store is not None
     async with store.transaction() as conn:
         assert await people_queries.devin_user_for(conn, "U0NEWCOMER") == "user-newcomer0001"
+
+
+async def test_home_publishes_in_time_when_devin_is_slow_and_the_lookup_fills_the_cache(
+    home: tuple[RunningApp, Clock],
+) -> None:
+    live, _ = home
+    people = live.app.deps.people
+    assert people is not None and people.viewers is not None
+    assert (await people.viewers.match(REGULAR_USER_ID)).devin_user_id == USER_ALICE
+    live.devin.inject(latency=2.8, path_contains="/sessions", times=-1)
+    started = time.monotonic()
+    view = await _open(live, REGULAR_USER_ID)
+    assert time.monotonic() - started < 4.0  # both halves give up at 2.5 s; "still loading" says it did not wait
+    (line, dm) = _yours(view)
+    assert "still loading" in line and "Direct messages" in dm
+    await people.viewers.sessions(USER_ALICE)  # the listing the tab left running, not a new one
+    live.devin.clear_faults()
+    again = await _open(live, REGULAR_USER_ID, count=2)
+    assert len(_listings(live)) == 1 and any("app.devin.ai/sessions/" in t for t in _yours(again))

@@ -106,6 +106,13 @@ EXTERNALS = (
         ),
     ),
     External(
+        "home",
+        "App Home: Your sessions",
+        "bench_home.py",
+        quick_args=("--cases", "5:50"),
+        headlines=(("1,000", 3, "App Home for a viewer with 1,000 sessions: listings"),),
+    ),
+    External(
         "metrics",
         "What `/metrics` costs",
         "bench_metrics.py",

@@ -135,3 +135,12 @@ async def test_bench_people_storm_looks_each_creator_up_once() -> None:
         12,
         1,
     )  # one grouped alert, short enough for no thread
+
+
+def test_bench_home_quick_lists_the_viewers_sessions_in_one_page(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import bench_home
+
+    bench_home.main(["--cases", "5:50"])
+    out = capsys.readouterr().out
+    assert "| 5 | 50 | 1 | 1 | 1 | 2 |" in out  # one listing, one match by e-mail, one users.info
+    assert "| 5 / 5 |" in out

@@ -61,13 +61,22 @@ async def test_viewer_without_an_email_and_without_the_scope(alerts_world: Any) 
 
 @pytest.mark.parametrize(
     ("fault", "unmatched"),
-    [({"status": 403}, Unmatched.NO_PERMISSION), ({"status": 503, "times": -1}, Unmatched.UNAVAILABLE)],
+    [
+        ({"status": 403}, Unmatched.NO_PERMISSION),
+        ({"status": 404}, Unmatched.NOT_MEMBER),
+        ({"status": 503, "times": -1}, Unmatched.UNAVAILABLE),
+        ({"retry_after": 30}, Unmatched.UNAVAILABLE),
+    ],
 )
 async def test_viewer_devin_refusing_or_down_is_a_result(
     alerts_world: Any, fault: dict[str, Any], unmatched: Unmatched
 ) -> None:
     alerts_world.devin_org.inject(path_contains="/members/users", **fault)
     assert await viewers(alerts_world).match(REGULAR_USER_ID) == ViewerMatch(None, unmatched)
+
+
+async def test_viewer_slack_does_not_know_is_unavailable_not_an_error(alerts_world: Any) -> None:
+    assert await viewers(alerts_world).match("U0NOBODY01") == ViewerMatch(None, Unmatched.UNAVAILABLE)
 
 
 async def test_viewer_slack_rate_limit_is_unavailable_then_asked_again_after_ten_minutes(alerts_world: Any) -> None:

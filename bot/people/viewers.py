@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.devin.client import DevinClient
-from bot.devin.errors import DevinAuthError, DevinError
+from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
 from bot.devin.filters import SessionFilters
 from bot.devin.models import Session, StatusDetail
 from bot.people.records import LookupResult, MemberLookup, Unmatched, ViewerMatch
@@ -179,6 +179,8 @@ class Viewers:
             member = await self._devin.find_member_by_email(email)
         except DevinAuthError:
             return ViewerMatch(None, Unmatched.NO_PERMISSION)
+        except DevinNotFoundError:  # an org without the (Beta) members endpoint: nobody to match
+            return ViewerMatch(None, Unmatched.NOT_MEMBER)
         except DevinError as error:
             log.info("people.viewer.devin_failed", extra={"error": type(error).__name__})
             return ViewerMatch(None, Unmatched.UNAVAILABLE)

@@ -73,3 +73,21 @@ def test_any_sessions_render_within_limits_escaped_and_never_mention(
     assert_view_limits(view)
     assert_no_unescaped_control({"blocks": view["blocks"]}, allowed_hosts=(s.APP_HOST,))
     assert "<@" not in json.dumps(view["blocks"])  # a Devin title can never ping anyone
+
+
+def test_the_fullest_tab_stays_within_slacks_limits() -> None:
+    """Ten sessions with the longest titles, the org at a glance with every part, many alert channels."""
+    from blocks.team_home import team_glance_blocks
+    from tests import insights_samples as team
+
+    rows = tuple(s.numbered_session(n).model_copy(update={"title": s.WORST_TEXT}) for n in range(1, SHOWN_MAX + 5))
+    personal = your_sessions_blocks(YourSessions(ALICE, sessions=rows, total=5000, notify=True), app_url=s.APP_URL)
+    glance = team_glance_blocks(
+        team.figures(team.hostile_sessions()),
+        budget=team.budget(),
+        budget_set=True,
+        digest_channels=[(f"C{n:010d}", "daily at 09:00 (Europe/Paris)") for n in range(300)],
+    )
+    view = home_view(alert_channels=[f"C{n:010d}" for n in range(300)], sections=glance, personal=personal)
+    assert_view_limits(view)
+    assert sum(1 for b in personal if b["type"] == "section") == SHOWN_MAX

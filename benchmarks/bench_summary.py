@@ -2,10 +2,13 @@
 
 Run: `uv run python benchmarks/bench_summary.py [--sizes 100 2000 20000] [--channels 50]`.
 
-The simulated org runs in a child process (this script with `--serve N`), on loopback, with every session
-created inside the window (the worst case for a 30-day summary) and carrying an analysis. One run is what
-`/devin-insights summary 30d` does after its ack: fetch (paged listing plus the metrics and consumption
-parts, concurrently) and render the card. Each run uses a fresh source, so nothing is cached.
+The simulated org runs in a child process (this script with `--serve N [--spread]`), on loopback, with every
+session created inside the window (the worst case for a 30-day summary) and carrying an analysis: once
+*spread* evenly over the 30 days (as a real org's are; the concurrent slices of `bot/insights/listing.py`
+share the work) and once as a *burst* one second apart (all in one slice: its pages are read one after
+another). One run is what `/devin-insights summary 30d` does after its ack: fetch (the listing plus the
+metrics and consumption parts, concurrently) and render the card. Each run uses a fresh source, so nothing
+is cached.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ DEFAULT_CHANNELS = 50
 RUNS = 3
 TARGET_REQUESTS_2000 = 30
 TARGET_SECONDS_2000 = 5.0
+WINDOW_SECONDS = 30 * 86_400
 
 
 @dataclass(frozen=True)
@@ -118,9 +122,11 @@ async def channels_together(url: str, channels: int) -> Run:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def serve(sessions: int) -> None:
+def serve(sessions: int, *, spread: bool) -> None:
+    every = (WINDOW_SECONDS - 60) // sessions if spread else 1
+
     def ready(simulator: DevinSimulator) -> None:
-        simulator.add_many(sessions, acus_consumed=2.5, analysis=analysis_feature(), status="exit")
+        simulator.add_many(sessions, every=every, acus_consumed=2.5, analysis=analysis_feature(), status="exit")
         announce(simulator.url)
 
     try:
@@ -129,14 +135,14 @@ def serve(sessions: int) -> None:
         pass
 
 
-def measure(size: int, channels: int) -> tuple[Run, Run | None, Run | None]:
-    child, url = start_server(__file__, size)
+def measure(size: int, channels: int, *, spread: bool) -> tuple[Run, Run | None, Run | None]:
+    child, url = start_server(__file__, size, *(["--spread"] if spread else []))
     try:
         asyncio.run(summary_once(url))  # warm-up
         runs = [asyncio.run(summary_once(url)) for _ in range(RUNS)]
         median = Run(statistics.median(r.seconds for r in runs), runs[-1].requests)
         one = many = None
-        if size == DEFAULT_SIZES[1] or size == min(DEFAULT_SIZES):
+        if not spread and (size == DEFAULT_SIZES[1] or size == min(DEFAULT_SIZES)):
             one = asyncio.run(channels_together(url, 1))
             many = asyncio.run(channels_together(url, channels))
         return median, one, many
@@ -152,20 +158,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--channels", type=int, default=DEFAULT_CHANNELS)
     parser.add_argument("--serve", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument("--spread", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve is not None:
-        serve(args.serve)
+        serve(args.serve, spread=args.spread)
         return
     rows, digest_rows = [], []
     for size in args.sizes:
-        run, one, many = measure(size, args.channels)
-        rows.append(f"| {size:,} | {run.requests} | {run.seconds * 1000:,.0f} ms |")
+        spread, _, _ = measure(size, args.channels, spread=True)
+        run, one, many = measure(size, args.channels, spread=False)
+        rows.append(
+            f"| {size:,} | {spread.requests} | {spread.seconds * 1000:,.0f} ms"
+            f" | {run.requests} | {run.seconds * 1000:,.0f} ms |"
+        )
         if one is not None and many is not None:
             digest_rows.append(f"| {size:,} | 1 | {one.requests} | {one.seconds * 1000:,.0f} ms |")
             digest_rows.append(f"| {size:,} | {args.channels} | {many.requests} | {many.seconds * 1000:,.0f} ms |")
     print(f"## Team summary cost by org size (Python {platform.python_version()}, median of {RUNS})\n")
-    print("| sessions in the 30 days | Devin requests | summary 30d (fetch + render) |")
-    print("|---|---|---|")
+    print(
+        "| sessions in the 30 days | spread: Devin requests | spread: summary 30d (fetch + render)"
+        " | burst: Devin requests | burst: summary 30d |"
+    )
+    print("|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\nTarget: 2,000 sessions in ≤ {TARGET_REQUESTS_2000} requests and a few seconds.\n")
     print("| sessions | channels due together | Devin requests | one tick: record, fetch, render, post all |")

@@ -90,8 +90,10 @@ EXTERNALS = (
         "bench_summary.py",
         quick_args=("--sizes", "100", "--channels", "5"),
         headlines=(
-            ("2,000", 1, "summary 30d Devin requests, 2,000 sessions"),
-            ("2,000", 2, "summary 30d latency, 2,000 sessions"),
+            ("2,000", 1, "summary 30d Devin requests, 2,000 sessions (spread over the 30 days)"),
+            ("2,000", 2, "summary 30d latency, 2,000 sessions (spread)"),
+            ("20,000", 2, "summary 30d latency, 20,000 sessions (spread)"),
+            ("20,000", 4, "summary 30d latency, 20,000 sessions (burst: one slice)"),
         ),
     ),
     External(

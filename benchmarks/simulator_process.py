@@ -13,10 +13,10 @@ READY_PREFIX = "SIMULATOR_URL="
 """The child prints this and its URL on one line once it serves."""
 
 
-def start_server(script: str, sessions: int) -> tuple[subprocess.Popen[str], str]:
-    """Run `script --serve <sessions>` and wait for its URL; the caller terminates the child."""
+def start_server(script: str, sessions: int, *extra: str) -> tuple[subprocess.Popen[str], str]:
+    """Run `script --serve <sessions> [extra…]` and wait for its URL; the caller terminates the child."""
     child = subprocess.Popen(
-        [sys.executable, script, "--serve", str(sessions)], stdout=subprocess.PIPE, text=True, bufsize=1
+        [sys.executable, script, "--serve", str(sessions), *extra], stdout=subprocess.PIPE, text=True, bufsize=1
     )
     assert child.stdout is not None
     line = child.stdout.readline().strip()

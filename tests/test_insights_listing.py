@@ -10,7 +10,7 @@ import pytest
 from bot.devin.client import DevinClient
 from bot.devin.models import SessionInsights
 from bot.devin.retry import BACKGROUND_RETRY
-from bot.insights.facts import SummarySession
+from bot.insights.facts import SESSION
 from bot.insights.listing import OVERLAP_SECONDS, PAGE_SIZE, SLICES_MAX, sessions_since, slices
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
@@ -109,7 +109,7 @@ def test_lean_session_reads_nulls_as_defaults_like_the_full_model() -> None:
         "pull_requests": None,
         "analysis": {"issues": None, "action_items": [{"action_item": None, "type": "knowledge"}]},
     }
-    lean, full = SummarySession.model_validate(raw), SessionInsights.model_validate(raw)
+    lean, full = SESSION.validate_python(raw), SessionInsights.model_validate(raw)
     assert (lean.status, lean.created_at, lean.acus_consumed, list(lean.pull_requests)) == (
         full.status,
         full.created_at,

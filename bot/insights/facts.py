@@ -3,17 +3,20 @@
 A 30-day summary of a large org reads 20,000 sessions with their analyses. Validating each as a whole
 `SessionInsights` (every field, enums, null-to-default on every nested object) cost about 4 s; the figures
 read a dozen fields. `SummarySession` declares only those, each nullable, so pydantic-core parses a page's
-bytes in one call (`Page.model_validate_json`) with no Python per item; what a `null` means (an empty list,
-0, "new") is said once, in a property. `SessionInsights` satisfies the same `SessionFacts` protocol, so the
-figures take either.
+bytes in one call (`SummaryPage.model_validate_json`) with no Python per item; what a `null` means (an empty
+list, 0, "new") is said once, in a property. They are slotted frozen dataclasses, not models: one object
+each instead of three (the model, its `__dict__`, its fields-set), which the garbage collector, sweeping a
+heap of 20,000 sessions, noticed (GC time 0.13 → 0.02 s per 20,000 in a micro-benchmark). `SessionInsights`
+satisfies the same `SessionFacts` protocol, so the figures take either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Annotated, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.dataclasses import dataclass
 
 
 class PullRequestFacts(Protocol):
@@ -85,25 +88,27 @@ class SessionFacts(Protocol):
     def analysis(self) -> AnalysisFacts | None: ...
 
 
-class _Lean(BaseModel):
-    # Frozen like every Devin model; unknown fields (most of an analysis) are skipped by the JSON parser.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+_LEAN = ConfigDict(extra="ignore")
+"""Unknown fields (most of an analysis) are skipped by the JSON parser."""
 
 
-class SummaryPullRequest(_Lean):
+@dataclass(config=_LEAN, frozen=True, slots=True)
+class SummaryPullRequest:
     pr_state: str | None = None
 
 
-class SummaryIssue(_Lean):
-    label_: str | None = Field(None, alias="label")
+@dataclass(config=_LEAN, frozen=True, slots=True)
+class SummaryIssue:
+    label_: Annotated[str | None, Field(alias="label")] = None
 
     @property
     def label(self) -> str:
         return self.label_ or ""
 
 
-class SummaryAction(_Lean):
-    action_item_: str | None = Field(None, alias="action_item")
+@dataclass(config=_LEAN, frozen=True, slots=True)
+class SummaryAction:
+    action_item_: Annotated[str | None, Field(alias="action_item")] = None
     type: str | None = None
 
     @property
@@ -111,9 +116,10 @@ class SummaryAction(_Lean):
         return self.action_item_ or ""
 
 
-class SummaryAnalysis(_Lean):
-    issues_: list[SummaryIssue] | None = Field(None, alias="issues")
-    action_items_: list[SummaryAction] | None = Field(None, alias="action_items")
+@dataclass(config=_LEAN, frozen=True, slots=True)
+class SummaryAnalysis:
+    issues_: Annotated[list[SummaryIssue] | None, Field(alias="issues")] = None
+    action_items_: Annotated[list[SummaryAction] | None, Field(alias="action_items")] = None
 
     @property
     def issues(self) -> Sequence[SummaryIssue]:
@@ -124,21 +130,22 @@ class SummaryAnalysis(_Lean):
         return self.action_items_ or ()
 
 
-class SummarySession(_Lean):
+@dataclass(config=_LEAN, frozen=True, slots=True)
+class SummarySession:
     """One `/sessions/insights` item, as much as the figures read; `null` anywhere reads as the default."""
 
     session_id: str
     title: str | None = None
-    status_: str | None = Field(None, alias="status")
+    status_: Annotated[str | None, Field(alias="status")] = None
     status_detail: str | None = None
     origin: str | None = None
-    created_at_: int | None = Field(None, alias="created_at")
-    updated_at_: int | None = Field(None, alias="updated_at")
-    acus_consumed_: float | None = Field(None, alias="acus_consumed")
+    created_at_: Annotated[int | None, Field(alias="created_at")] = None
+    updated_at_: Annotated[int | None, Field(alias="updated_at")] = None
+    acus_consumed_: Annotated[float | None, Field(alias="acus_consumed")] = None
     user_id: str | None = None
     service_user_id: str | None = None
     automation_id: str | None = None
-    pull_requests_: list[SummaryPullRequest] | None = Field(None, alias="pull_requests")
+    pull_requests_: Annotated[list[SummaryPullRequest] | None, Field(alias="pull_requests")] = None
     analysis: SummaryAnalysis | None = None
 
     @property
@@ -162,8 +169,14 @@ class SummarySession(_Lean):
         return self.pull_requests_ or ()
 
 
-class SummaryPage(_Lean):
+SESSION = TypeAdapter(SummarySession)
+"""One item on its own (the slow path, when a page holds a bad one)."""
+
+
+class SummaryPage(BaseModel):
     """`PaginatedResponse[SummarySession]` (§2.3): one bad item fails this, and the caller goes item by item."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     items: list[SummarySession]
     end_cursor: str | None = None

@@ -30,7 +30,7 @@ from bot.devin.client import DevinClient
 from bot.devin.errors import DevinInvalidResponseError
 from bot.devin.filters import SessionFilters
 from bot.devin.parsing import rejected, without_lone_surrogates
-from bot.insights.facts import SummaryPage, SummarySession
+from bot.insights.facts import SESSION, SummaryPage, SummarySession
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def _page_item_by_item(body: bytes) -> SummaryPage:
     items: list[SummarySession] = []
     for item in data["items"]:
         try:
-            items.append(SummarySession.model_validate(item))
+            items.append(SESSION.validate_python(item))
         except ValidationError as error:
             bad = rejected(item, error)
             log.warning(

@@ -82,8 +82,8 @@ class DevinOrgState:
         self._changed()
         return self.session(session_id)
 
-    def add_many(self, n: int, **fields: Any) -> list[str]:
-        """Add `n` synthetic sessions quickly (benchmarks); created one second apart, ending now."""
+    def add_many(self, n: int, *, every: int = 1, **fields: Any) -> list[str]:
+        """Add `n` synthetic sessions quickly (benchmarks); created `every` seconds apart, ending now."""
         if "messages" in fields or "session_id" in fields:
             raise ValueError("add_many() takes neither messages nor session_id; use add_session()")
         now = int(self._clock())
@@ -91,7 +91,7 @@ class DevinOrgState:
         ids = []
         for index in range(n):
             session_id = self._next_id()
-            at = now - (n - index)
+            at = now - (n - index) * every
             # Shallow copy: nested values are shared, which is safe because updates replace values whole.
             record = {**template, "session_id": session_id, "url": self._url(session_id)}
             record["title"] = fields.get("title", f"Synthetic session {index}")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.alerts.poller import MAX_PAGES, OVERLAP_SECONDS, SWEEP_SECONDS, Poller, window_start
 from bot.alerts.rules import ChannelRule
-from bot.alerts.snapshot import SNAPSHOT_MAX_BYTES
+from bot.alerts.snapshot import SNAPSHOT_MAX_BYTES, TAGS_MAX, TEXT_MAX
 from bot.config import DEFAULT_ALERT_REASONS
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.sandbox.devin_org import UNTIL_CLEARED
@@ -116,9 +116,10 @@ async def test_endless_cursor_is_capped_and_reported(alerts_world: Any) -> None:
 
 async def test_huge_titles_are_stored_bounded(alerts_world: Any) -> None:
     now = int(alerts_world.clock())
-    huge = "t" * 300_000
+    huge = "t" * 300_000  # the incident's titles; tags: twice as many as kept, each ten times what is kept
+    tags = ["g" * (10 * TEXT_MAX)] * (2 * TAGS_MAX)
     alerts_world.devin_org.add_many(
-        20, status="suspended", status_detail="out_of_credits", title=huge, tags=[huge] * 50, updated_at=now
+        20, status="suspended", status_detail="out_of_credits", title=huge, tags=tags, updated_at=now
     )
     await poller(alerts_world).poll(RULES)
     async with alerts_world.store.transaction() as conn:

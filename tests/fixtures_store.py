@@ -2,7 +2,8 @@
 
 - `store_url`: the database URL of one test, parametrised over `sqlite` (a new file in tmp_path) and
   `postgresql` (marked `postgres`; one database created per test session).
-- `store`: a migrated `Store` on `store_url` with no rows (PostgreSQL is emptied first), closed after the test.
+- `store`: a migrated `Store` on `store_url` with no rows (SQLite: a copy of a file migrated once per worker;
+  PostgreSQL: emptied first), closed after the test.
 - `blank_store_url`: like `store_url`, but without any table (migration tests).
 - `alerts_devin_org`: an unseeded DevinSimulator on `devin_clock` (tests/fixtures_devin.py); `alerts_devin`:
   a DevinClient for it whose retries never really sleep.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -119,9 +121,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_database"))
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where this worker keeps one migrated, empty SQLite file (made by the first `store`, then copied)."""
+    return tmp_path_factory.mktemp("template") / "migrated.db"
+
+
 @pytest.fixture
-async def store(store_url: str) -> AsyncIterator[Store]:
-    """A migrated Store without rows (PostgreSQL tables are emptied, which is far cheaper than re-creating them)."""
+async def store(store_url: str, sqlite_template: Path) -> AsyncIterator[Store]:
+    """A migrated Store without rows. SQLite: a copy of a file migrated once per worker (migrating costs
+    ~70 ms a test, a copy ~1 ms). PostgreSQL: the tables a test wrote to are emptied (see `_empty`)."""
+    if store_url.startswith("sqlite"):
+        await _copy_migrated(sqlite_template, Path(make_url(store_url).database or ""))
     try:
         opened = await Store.open(store_url)
     except SchemaVersionError:  # a migration test left the shared database at another version
@@ -129,10 +140,19 @@ async def store(store_url: str) -> AsyncIterator[Store]:
         opened = await Store.open(store_url)
     try:
         if opened.dialect == "postgresql":
-            await _truncate_all(opened)
+            await _empty(opened)
         yield opened
     finally:
         await opened.aclose()
+
+
+async def _copy_migrated(template: Path, target: Path) -> None:
+    if target.exists():
+        return  # the test made its own database first
+    if not template.exists():
+        made = await Store.open(f"sqlite:///{template}")
+        await made.aclose()  # the last connection checkpoints the WAL: the file alone is the database
+    shutil.copyfile(template, target)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -145,10 +165,22 @@ async def blank_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str
     return url
 
 
-async def _truncate_all(store: Store) -> None:
-    names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables if table.name != "meta")
+_TABLES = [table.name for table in reversed(metadata.sorted_tables) if table.name != "meta"]
+"""Every table but the schema version, those referring to others first."""
+_WRITTEN = " UNION ALL ".join(f"SELECT '{name}' FROM (SELECT 1 FROM \"{name}\" LIMIT 1) AS t" for name in _TABLES)
+_USED_SEQUENCES = "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+
+
+async def _empty(store: Store) -> None:
+    """Delete the rows of the tables that have any, and restart the id sequences a test used: a test
+    leaves a few rows in a few tables, and TRUNCATE of all of them costs ~90 ms where this costs ~2 ms."""
     async with store.transaction() as conn:
-        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        written = {row[0] for row in await conn.execute(text(_WRITTEN))}
+        for name in _TABLES:
+            if name in written:
+                await conn.execute(text(f'DELETE FROM "{name}"'))
+        for (sequence,) in (await conn.execute(text(_USED_SEQUENCES))).all():
+            await conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 async def _drop_all(url: str) -> None:

@@ -20,6 +20,14 @@ _PREFIXES = ("SLACK_", "DEVIN_", "ALERT_", "UNFURL_", "ALLOWED_", "ADMIN_")
 _EXACT = ("DATABASE_URL", "PORT", "LOG_LEVEL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` (real processes, most of a minute between them) run first, the rest in file order.
+
+    With `--dist worksteal` (pyproject) each worker starts on its share and an idle one takes over half of
+    another's queue: long tests begun early end early, and no long test is left to run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: file order otherwise
+
+
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     for name in list(os.environ):

@@ -108,6 +108,7 @@ async def _cli_check(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
     return process.returncode or 0, output.decode()
 
 
+@pytest.mark.slow  # runs `python -m bot check`
 async def test_check_cli_exit_codes_and_no_secrets(
     tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
 ) -> None:
@@ -187,6 +188,7 @@ def _env(devin: DevinSimulator, slack: SlackStandIn, tmp_path: Path) -> dict[str
     }
 
 
+@pytest.mark.slow  # runs `python -m bot check`
 async def test_check_reports_every_invalid_value_and_checks_the_rest(
     tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
 ) -> None:
@@ -201,6 +203,7 @@ async def test_check_reports_every_invalid_value_and_checks_the_rest(
     assert "apk_secretvalue" not in output and "eighty" not in output
 
 
+@pytest.mark.slow  # runs `python -m bot check`
 async def test_check_fails_when_no_run_mode_can_start(
     tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
 ) -> None:
@@ -242,6 +245,7 @@ async def test_check_shows_the_database_drivers_own_message(
     assert line.level == "fail" and "not a writable folder" in line.detail
 
 
+@pytest.mark.slow  # runs `python -m bot check`
 async def test_check_creates_no_files(tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]) -> None:
     env = _env(*services, tmp_path)
     del env["DATABASE_URL"]  # the default: devin-insights.db in the working directory

@@ -1,19 +1,16 @@
-"""Typed runtime settings; the only module that reads the environment."""
+"""The Settings model: every variable the app reads, its default, its shape rules and what it means."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.devin.models import SUSPENSION_REASONS, unknown_suspension_reasons
+from bot.config.problems import FIX_HINTS, ConfigError
+from bot.devin.models import unknown_suspension_reasons
 
 DEFAULT_ALERT_REASONS = (
     "out_of_credits",
@@ -46,44 +43,6 @@ class LogFormat(StrEnum):
 
     TEXT = "text"
     JSON = "json"
-
-
-# How to fix each variable, shown next to its validation error. Keys are field names.
-FIX_HINTS: dict[str, str] = {
-    "slack_bot_token": "the Bot User OAuth Token from OAuth & Permissions, starting with xoxb-",
-    "slack_signing_secret": "the Signing Secret from Basic Information (needed in HTTP mode)",
-    "slack_app_token": "an app-level token with connections:write from Basic Information, starting with xapp-",
-    "slack_api_url": "an http(s) URL ending in /api/, e.g. https://slack.com/api/",
-    "devin_api_key": "a Devin service-user key starting with cog_ (Settings > Service users)",
-    "devin_org_id": "the organization id starting with org- (Settings > Service users)",
-    "devin_api_url": "an http(s) URL such as https://api.devin.ai",
-    "devin_app_url": "an http(s) URL such as https://app.devin.ai",
-    "database_url": "an SQLAlchemy URL: sqlite:///file.db or postgresql://user:pass@host/db",
-    "alert_channel": "a Slack channel id such as C0123456789",
-    "alert_reasons": f"a comma-separated list of: {', '.join(sorted(SUSPENSION_REASONS))}",
-    "alert_poll_seconds": "a whole number of seconds, at least 1",
-    "alert_lookback_minutes": "a whole number of minutes, at least 0",
-    "notify_waiting_after_minutes": "a whole number of minutes, at least 0",
-    "people_cache_hours": "a whole number of hours, at least 1",
-    "slack_timeout_seconds": "a whole number of seconds between 1 and 30",
-    "alert_claim_seconds": "a whole number of seconds, at least three times SLACK_TIMEOUT_SECONDS (30 by default)",
-    "port": "a TCP port between 1 and 65535",
-    "unfurl_mode": "one of full, minimal, off",
-    "unfurl_shared_channels": "one of full, minimal, off",
-    "work_objects": "true or false",
-    "allowed_team_ids": "comma-separated Slack workspace ids (T…) or enterprise ids (E…)",
-    "allowed_channel_ids": "comma-separated Slack channel ids (C…, G…, D…)",
-    "admin_user_ids": "comma-separated Slack user ids (U… or W…)",
-    "log_level": "one of DEBUG, INFO, WARNING, ERROR",
-    "acu_budget": "a positive number of ACUs per calendar month, or unset to turn budget warnings off",
-    "acu_budget_thresholds": "comma-separated whole percentages between 1 and 1000, e.g. 50,80,100",
-    "budget_check_seconds": "a whole number of seconds, at least 1",
-    "log_format": "text or json",
-}
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased for the person running the app. Never contains a secret."""
 
 
 class Settings(BaseSettings):
@@ -284,102 +243,3 @@ def _require_prefix(value: SecretStr | None, prefix: str) -> SecretStr | None:
         # The message must not echo the value: it is a secret, even when malformed.
         raise ValueError(f"must start with {prefix}")
     return value
-
-
-def load_settings(**overrides: Any) -> Settings:
-    """Read settings from the environment (and `.env`); one ConfigError names every bad variable."""
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        raise ConfigError(describe_validation_error(exc)) from None
-
-
-@dataclass(frozen=True)
-class SettingProblem:
-    """One invalid variable: its name, why (never its value) and what it should look like."""
-
-    name: str
-    reason: str
-    expected: str | None
-
-
-def load_settings_leniently() -> tuple[Settings, list[SettingProblem]]:
-    """Settings with every invalid variable put back to its default, and the problems: `check` reports each
-    bad variable and still checks everything the valid ones allow."""
-    overrides: dict[str, Any] = {}
-    problems: list[SettingProblem] = []
-    for _ in range(len(Settings.model_fields) + 1):  # each round fixes at least one field
-        try:
-            return Settings(**overrides), problems
-        except ValidationError as exc:
-            for field, reason in _field_errors(exc):
-                if field in overrides or field not in Settings.model_fields:
-                    raise ConfigError(describe_validation_error(exc)) from None
-                problems.append(SettingProblem(field.upper(), reason, FIX_HINTS.get(field)))
-                overrides[field] = Settings.model_fields[field].get_default(call_default_factory=True)
-    raise AssertionError("unreachable: every round removes an invalid field")  # pragma: no cover
-
-
-def _field_errors(exc: ValidationError) -> list[tuple[str, str]]:
-    errors = []
-    for error in exc.errors(include_input=False, include_url=False):
-        field = str(error["loc"][0]) if error["loc"] else "?"
-        errors.append((field, str(error["msg"]).removeprefix("Value error, ")))
-    return errors
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """Name every bad variable and how to fix it, without ever including the offending value."""
-    lines = []
-    for field, reason in _field_errors(exc):
-        hint = FIX_HINTS.get(field)
-        lines.append(f"  {field.upper()}: {reason}" + (f" (expected {hint})" if hint else ""))
-    return "devin-insights cannot start; fix these settings:\n" + "\n".join(lines)
-
-
-_BOLT_ENV_FALLBACKS = (
-    "SLACK_CLIENT_ID",
-    "SLACK_CLIENT_SECRET",
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_VERIFICATION_TOKEN",
-)
-
-
-@contextmanager
-def bolt_env_guard() -> Iterator[None]:
-    """Hide the variables Bolt reads on its own while it is constructed.
-
-    Bolt falls back to `SLACK_BOT_TOKEN`/`SLACK_SIGNING_SECRET` and silently switches to OAuth when
-    `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` are both set. Settings are the single source of truth,
-    so while `AsyncApp` is built those variables are out of its sight.
-    """
-    saved = {name: os.environ.pop(name) for name in _BOLT_ENV_FALLBACKS if name in os.environ}
-    try:
-        yield
-    finally:
-        os.environ.update(saved)
-
-
-README_TABLE_BEGIN = "<!-- settings-table:begin (generated by `python -m bot.config`; a test keeps it in sync) -->"
-README_TABLE_END = "<!-- settings-table:end -->"
-
-
-def settings_table_markdown() -> str:
-    """The README's configuration table, generated from the Settings model so the two cannot drift."""
-    rows = ["| variable | meaning | default |", "|---|---|---|"]
-    for name, info in Settings.model_fields.items():
-        default = info.get_default(call_default_factory=True)
-        if isinstance(default, tuple):
-            shown = ",".join(str(item) for item in default) if default else "(empty)"
-        elif default is None:
-            shown = "(unset)"
-        else:
-            shown = str(default.value if isinstance(default, StrEnum) else default)
-        meaning = (info.description or "").replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| `{name.upper()}` | {meaning} | `{shown}` |")
-    return "\n".join(rows)
-
-
-if __name__ == "__main__":
-    print(settings_table_markdown())

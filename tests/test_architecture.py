@@ -18,6 +18,7 @@ PURE_MODULES = (
     "bot.alerts.records",
     "bot.alerts.rules",
     "bot.devin.models",
+    "bot.devin.enums",
     "bot.devin.links",
     "bot.slack.grammar",
     "bot.slack.payloads",

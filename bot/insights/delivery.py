@@ -90,18 +90,19 @@ class TeamDeliverer:
         by_channel: dict[str, list[TeamPost]] = {}
         for post in due:
             by_channel.setdefault(post.channel_id, []).append(post)
+        async with self._store.transaction() as conn:
+            # Rate limited or busy: those channels' rows stay due, unclaimed, for a later round.
+            resting = await team.resting_channels(conn, by_channel, after=self._clock() + SLOT_WAIT_MAX_SECONDS)
         # Channels side by side, each in order; digests due together still render from one shared fetch
         # (the source's cache). gather, not a TaskGroup: a store error reaches the engine as itself.
-        await asyncio.gather(*(self._deliver_channel(posts, report) for posts in by_channel.values()))
+        channels = [posts for channel, posts in by_channel.items() if channel not in resting]
+        await asyncio.gather(*(self._deliver_channel(posts, report) for posts in channels))
         return report
 
     async def _deliver_channel(self, posts: list[TeamPost], report: TeamDeliveryReport) -> None:
         for post in posts:
-            async with self._store.transaction() as conn:
-                next_at = await pace.next_at(conn, post.channel_id)
-            if next_at is not None and next_at - self._clock() > SLOT_WAIT_MAX_SECONDS:
-                return  # rate limited or busy: the channel's rows stay due, unclaimed, for a later round
-            await self._deliver_one(post, report)
+            if not await self._deliver_one(post, report):
+                return  # the channel failed or was told to rest: the rest of its rows wait for a later round
 
     async def _slot(self, channel_id: str) -> None:
         """Book the channel's next slot in the store (shared by every replica and the alerts) and wait for it."""
@@ -110,22 +111,23 @@ class TeamDeliverer:
         if wait > 0:
             await self._sleep(wait)
 
-    async def _deliver_one(self, post: TeamPost, report: TeamDeliveryReport) -> None:
+    async def _deliver_one(self, post: TeamPost, report: TeamDeliveryReport) -> bool:
+        """Claim and send one post; False when Slack asked the channel to wait (the rest of it waits too)."""
         token = team.new_claim_token(self._holder_id)
         async with self._store.transaction() as conn:
             claimed = await team.claim(conn, post.id, token, now=self._clock())
         if claimed is None:
-            return  # another replica has it, or it is done
+            return True  # another replica has it, or it is done
         try:
             await self._send(claimed, token, report)
         except SlackApiError as exc:
-            await self._failed(claimed, token, classify_api_error(exc), report)
+            return await self._failed(claimed, token, classify_api_error(exc), report)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            await self._failed(claimed, token, transport_failure(exc), report)
-        except DevinError as exc:  # a digest's figures could not be fetched: later
-            await self._failed(
-                claimed, token, SlackFailure(FailureKind.TRANSIENT, f"devin:{type(exc).__name__}"), report
-            )
+            return await self._failed(claimed, token, transport_failure(exc), report)
+        except DevinError as exc:  # a digest's figures could not be fetched: later (Slack is not the trouble)
+            failure = SlackFailure(FailureKind.TRANSIENT, f"devin:{type(exc).__name__}")
+            await self._failed(claimed, token, failure, report)
+        return True
 
     async def _send(self, post: TeamPost, token: str, report: TeamDeliveryReport) -> None:
         message = await self._render(post)
@@ -181,7 +183,8 @@ class TeamDeliverer:
         )
         return str(response["ts"])
 
-    async def _failed(self, post: TeamPost, token: str, failure: SlackFailure, report: TeamDeliveryReport) -> None:
+    async def _failed(self, post: TeamPost, token: str, failure: SlackFailure, report: TeamDeliveryReport) -> bool:
+        """Record the failure; True when the channel's next post may still be tried this round."""
         now = self._clock()
         if failure.kind is FailureKind.CHANNEL:
             report.failed += 1
@@ -210,7 +213,7 @@ class TeamDeliverer:
                         "fix": failure.fix,
                     },
                 )
-            return
+            return True  # each of the channel's posts is recorded as refused, none is retried
         report.retried += 1
         metrics.TEAM_POST_RETRIES.labels(post.kind.value).inc()
         wait = failure.retry_after if failure.retry_after is not None else backoff_seconds(post.attempts + 1)
@@ -228,6 +231,7 @@ class TeamDeliverer:
                 updated_at=now,
             )
         log.info("team.post.retry", extra={"kind": post.kind.value, "channel": post.channel_id, "error": failure.error})
+        return False
 
 
 async def refresh_outbox_depth(store: Store) -> None:

@@ -250,9 +250,10 @@ class TeamEngine:
         cadence = schedule.cadence if schedule else digests.DAILY
         start = (schedule.last_due_at if schedule else None) or now - digests.cadence_seconds(cadence)
         payload = json.dumps({"start": start, "end": now, "cadence": cadence, "when": "on request", "by": user_id})
-        async with self.store.transaction() as conn:
-            await team.record_post(conn, PostKind.DIGEST, channel_id, f"now:{now}", payload, now=now)
-        return await self.deliver()
+        async with self._lock:  # not beside this replica's scheduled tick, which would claim the post and report it
+            async with self.store.transaction() as conn:
+                await team.record_post(conn, PostKind.DIGEST, channel_id, f"now:{now}", payload, now=now)
+            return await self.deliver()
 
     # --- budget ---------------------------------------------------------------------------------------
 

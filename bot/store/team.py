@@ -9,6 +9,7 @@ UPDATE, so one process at a time works on it; settling checks the claim token.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import (
@@ -32,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.insights.records import DigestSchedule, PostKind, PostState, TeamPost
 from bot.store.dialect import insert_ignore, upsert
-from bot.store.schema import ID_LENGTH, metadata
+from bot.store.schema import ID_LENGTH, channel_pace, metadata
 
 CLAIM_SECONDS = 120.0
 ERROR_TEXT_MAX = 500
@@ -159,6 +160,19 @@ async def owed_counts(conn: AsyncConnection) -> dict[PostKind, int]:
     counts = {kind: 0 for kind in PostKind}
     counts.update({PostKind(kind): int(n) for kind, n in rows})
     return counts
+
+
+async def resting_channels(conn: AsyncConnection, channel_ids: Collection[str], *, after: float) -> set[str]:
+    """Those of `channel_ids` whose next Slack slot (`channel_pace`, shared with alerts) is later than `after`:
+    one query for a delivery round, however many channels are due."""
+    if not channel_ids:
+        return set()
+    rows = await conn.execute(
+        select(channel_pace.c.channel_id).where(
+            channel_pace.c.channel_id.in_(list(channel_ids)), channel_pace.c.next_at > after
+        )
+    )
+    return {row.channel_id for row in rows}
 
 
 async def claim(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> TeamPost | None:

@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.devin.client import DEFAULT_LIMITS, DevinClient
+from bot.devin.client import DevinClient
+from bot.devin.http import DEFAULT_LIMITS
 from bot.devin.retry import INTERACTIVE_RETRY, RetryPolicy, Sleep
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator

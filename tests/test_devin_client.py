@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from bot.devin.client import USER_AGENT, DevinClient
+from bot.devin.client import DevinClient
 from bot.devin.errors import (
     DevinAuthError,
     DevinConnectionError,
@@ -23,6 +23,7 @@ from bot.devin.errors import (
     DevinTimeoutError,
 )
 from bot.devin.filters import SessionFilters
+from bot.devin.http import USER_AGENT
 from bot.devin.retry import BACKGROUND_RETRY, INTERACTIVE_RETRY, RetryPolicy
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator

@@ -5,23 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 from pydantic import ValidationError
 
-from bot import APP_NAME, __version__, metrics
-from bot.devin.errors import (
-    DevinConnectionError,
-    DevinError,
-    DevinInvalidResponseError,
-    DevinStatusError,
-    DevinTimeoutError,
-)
 from bot.devin.filters import SessionFilters
+from bot.devin.http import DevinRequests, shared_http_client
 from bot.devin.links import is_session_id
 from bot.devin.metrics import DailyConsumption, PrMetrics, SessionMetrics
 from bot.devin.models import (
@@ -34,15 +25,11 @@ from bot.devin.models import (
     Session,
     SessionInsights,
 )
-from bot.devin.parsing import parse, parse_page, refused_or_dropped, without_lone_surrogates
-from bot.devin.retry import INTERACTIVE_RETRY, RetryPolicy, Sleep, retrying
+from bot.devin.parsing import parse, parse_page, without_lone_surrogates
+from bot.devin.retry import INTERACTIVE_RETRY, RetryPolicy, Sleep
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=32)
-"""Enough for about 100 concurrent lookups: the pool, not Devin, capped throughput at 32 (benchmarks)."""
-USER_AGENT = f"{APP_NAME}/{__version__} (+slack-app; httpx/{httpx.__version__})"
 _MEMBER_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 """What may go into a member path: Devin user ids look like `user-7a41c2e9d3b5`; nothing that could change the path."""
 PAGE_SIZE_MAX = 200
@@ -55,24 +42,13 @@ class DevinClient:
     """Async Devin REST client bound to one organization. Raises only DevinError subclasses.
 
     Args:
-        http: the shared client; its base URL is the API root and it carries the bearer key.
+        requests: requests on the shared httpx client (base URL: the API root; it carries the bearer key)
+            under the default retry policy; `with_retry()` gives a view with another one.
         org_id: the `org-…` id every org-scoped path uses.
-        retry: the default retry policy; `with_retry()` gives a view with another one.
-        sleep: how retries wait; tests inject a recorder.
     """
 
-    def __init__(
-        self,
-        http: httpx.AsyncClient,
-        org_id: str,
-        *,
-        retry: RetryPolicy = INTERACTIVE_RETRY,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
-        self._http = http
-        self._org_id = org_id
-        self._retry = retry
-        self._sleep = sleep
+    def __init__(self, requests: DevinRequests, org_id: str) -> None:
+        self._requests, self._org_id = requests, org_id
 
     @classmethod
     def create(
@@ -85,31 +61,19 @@ class DevinClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> DevinClient:
-        """Build the one shared httpx client (timeouts, pool limits, auth, User-Agent)."""
-        if transport is None:
-            # aiohttp underneath: the same requests for about a third of httpcore's CPU per call, which
-            # keeps the event loop free to ack Slack promptly under load (docs/benchmarks.md).
-            transport = AiohttpTransport(limits=DEFAULT_LIMITS)
-        http = httpx.AsyncClient(
-            base_url=api_url,
-            headers={"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT, "Accept": "application/json"},
-            timeout=DEFAULT_TIMEOUT,
-            limits=DEFAULT_LIMITS,
-            transport=transport,
-            follow_redirects=False,
-        )
-        return cls(http, org_id, retry=retry, sleep=sleep)
+        """A client on a new shared httpx client; `sleep` is how retries wait (tests inject a recorder)."""
+        return cls(DevinRequests(shared_http_client(api_url, api_key, transport), retry, sleep), org_id)
 
     def with_retry(self, retry: RetryPolicy) -> DevinClient:
         """The same connection pool with another retry policy (the poller waits longer than a person)."""
-        return DevinClient(self._http, self._org_id, retry=retry, sleep=self._sleep)
+        return DevinClient(self._requests.with_retry(retry), self._org_id)
 
     @property
     def org_id(self) -> str:
         return self._org_id
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._requests.aclose()
 
     # --- endpoints -----------------------------------------------------------------------------
 
@@ -127,7 +91,9 @@ class DevinClient:
 
     async def generate_session_insights(self, session_id: str) -> GenerateInsightsResult:
         """`POST …/insights/generate`: `started`, or `already_exists` while generated or in progress."""
-        body = await self._request("POST", self._session_path(session_id) + "/insights/generate", idempotent=False)
+        body = await self._requests.request(
+            "POST", self._session_path(session_id) + "/insights/generate", idempotent=False
+        )
         return parse(GenerateInsightsResult, body, "POST", "insights/generate")
 
     async def list_sessions_page(
@@ -154,7 +120,7 @@ class DevinClient:
         """One page of `GET …/sessions/insights` as the bytes Devin sent, unparsed: for a caller that reads a few
         fields of many sessions (the team summary) and validates them itself, straight from JSON."""
         params = _page_params(filters, first, after)
-        body = await self._request("GET", f"{self._org_path}/sessions/insights", params=params, raw=True)
+        body = await self._requests.request("GET", f"{self._org_path}/sessions/insights", params=params, raw=True)
         assert isinstance(body, bytes)
         return body
 
@@ -183,7 +149,7 @@ class DevinClient:
         App Home's "Your sessions" asks this once per viewer (then caches): which Devin user is this Slack person?
         """
         path = f"/v3beta1/organizations/{self._org_id}/members/users"
-        body = await self._request("GET", path, params={"email": email, "first": 1})
+        body = await self._requests.request("GET", path, params={"email": email, "first": 1})
         for item in parse(RawPage, body, "GET", path).items:
             try:
                 member = Member.model_validate(item)
@@ -207,16 +173,16 @@ class DevinClient:
         return f"{self._org_path}/sessions/{session_id}"
 
     async def _get_model(self, path: str, model: type[ModelT]) -> ModelT:
-        return parse(model, await self._request("GET", path), "GET", path)
+        return parse(model, await self._requests.request("GET", path), "GET", path)
 
     async def _get_window(self, path: str, model: type[ModelT], time_after: int, time_before: int) -> ModelT:
         params = {"time_after": time_after, "time_before": time_before}
-        return parse(model, await self._request("GET", path, params=params), "GET", path)
+        return parse(model, await self._requests.request("GET", path, params=params), "GET", path)
 
     async def _page(
         self, path: str, model: type[ModelT], filters: SessionFilters | None, first: int, after: str | None
     ) -> Page[ModelT]:
-        body = await self._request("GET", path, params=_page_params(filters, first, after))
+        body = await self._requests.request("GET", path, params=_page_params(filters, first, after))
         return parse_page(model, parse(RawPage, body, "GET", path), path)
 
     async def _iterate(
@@ -236,76 +202,6 @@ class DevinClient:
                 return
             seen.add(page.end_cursor)
             after = page.end_cursor
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        idempotent: bool = True,
-        raw: bool = False,
-    ) -> Any:
-        """Send one logical request with retries; map every failure to a DevinError."""
-        policy = self._retry
-        started = time.monotonic()
-        deadline = started + policy.budget_seconds
-        endpoint = metrics.devin_endpoint(path)
-        metrics.DEVIN_REQUESTS.labels(endpoint, method).inc()
-        try:
-            async for attempt in retrying(policy, idempotent=idempotent, sleep=self._sleep):
-                with attempt:
-                    return await self._send_once(method, path, params, deadline, raw=raw)
-        except DevinError as error:
-            metrics.DEVIN_REQUEST_ERRORS.labels(endpoint, method, type(error).__name__).inc()
-            self._scrub(error)
-            log.warning(
-                "devin.request.failed",
-                extra={"method": method, "path": path, "status": error.status, "error": type(error).__name__},
-            )
-            raise
-        finally:
-            metrics.DEVIN_REQUEST_SECONDS.labels(endpoint).observe(time.monotonic() - started)
-        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
-
-    def _scrub(self, error: DevinError) -> None:
-        """Remove the key from an error in case a proxy or the API echoed it back in an error body."""
-        key = self._http.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not key:
-            return
-        error.args = tuple(arg.replace(key, "[redacted]") if isinstance(arg, str) else arg for arg in error.args)
-        if error.detail:
-            error.detail = error.detail.replace(key, "[redacted]")
-
-    async def _send_once(
-        self, method: str, path: str, params: Mapping[str, Any] | None, deadline: float, *, raw: bool = False
-    ) -> Any:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise DevinTimeoutError(f"{method} {path}: retry budget used up", method=method, path=path)
-        timeout = httpx.Timeout(
-            min(DEFAULT_TIMEOUT.read or remaining, remaining),
-            connect=min(DEFAULT_TIMEOUT.connect or remaining, remaining),
-        )
-        try:
-            response = await self._http.request(method, path, params=params, timeout=timeout)
-        except httpx.TimeoutException as exc:
-            if refused_or_dropped(exc):
-                raise DevinConnectionError(f"{method} {path}: connection failed", method=method, path=path) from exc
-            raise DevinTimeoutError(f"{method} {path} timed out", method=method, path=path) from exc
-        except httpx.TransportError as exc:
-            # The exception's text names the host, never the headers, so it cannot carry the key.
-            raise DevinConnectionError(f"{method} {path}: {type(exc).__name__}", method=method, path=path) from exc
-        if response.is_error:
-            raise DevinStatusError.from_response(response)
-        if raw:
-            return response.content
-        try:
-            return without_lone_surrogates(response.json())
-        except ValueError as exc:
-            raise DevinInvalidResponseError(
-                f"{method} {path}: the answer is not JSON", method=method, path=path, status=response.status_code
-            ) from exc
 
 
 def _page_params(filters: SessionFilters | None, first: int, after: str | None) -> dict[str, Any]:

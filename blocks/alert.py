@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from blocks import facts
 from blocks.alert_advice import advice, human_duration
 from blocks.alert_settings import alert_settings_message
+from blocks.alert_thread import state_now
 from blocks.kit import (
     MESSAGE_TOTAL_TEXT_MAX,
     Block,
@@ -104,11 +105,14 @@ def _resolved(
 ) -> list[Block]:
     words = detail_label(reason) or NO_REASON
     back = f"Session {_back_to(status)} {_at(resolved_at)}{_down(opened_at, resolved_at)}."
-    return [
+    blocks = [
         header(RESOLVED_HEADER.format(state=_back_to(status, plain=True))),
         section(f"*{facts.title_link(session, app_url)}*\n:white_check_mark: {back}"),
         context(f"~Suspended: {words}~ {explanation(reason)}"),
     ]
+    if (now := state_now(session, status)) is not None:  # the session moved on since (the thread has each step)
+        blocks.append(section(now))
+    return blocks
 
 
 def grouped_alert_message(
@@ -120,10 +124,11 @@ def grouped_alert_message(
     resolved_ids: Collection[str] = (),
     resolved_at: int | None = None,
     creators: Mapping[str, Person] | None = None,
+    footer: Sequence[Block] = (),
 ) -> Message:
     """One alert for a storm of sessions suspended for the same reason, with recovery progress.
 
-    `creators` (by session id) are @-mentioned on the listed lines.
+    `creators` (by session id) are @-mentioned on the listed lines; `footer` blocks (quiet buttons) go last.
     """
     people = creators or {}
     total = len(sessions)
@@ -151,7 +156,7 @@ def grouped_alert_message(
     if total > GROUP_LIST_MAX:
         blocks.append(context(f":thread: +{plural(total - GROUP_LIST_MAX, 'more session')} in the thread"))
     state = "all recovered" if done else f"{len(recovered):,} of {total:,} recovered"
-    return message(f"{count} suspended ({words}); {state}", blocks)
+    return message(f"{count} suspended ({words}); {state}", [*blocks, *footer])
 
 
 def grouped_alert_thread_message(

@@ -25,8 +25,10 @@ def alert_metadata(
     session: Session | None = None,
     app_url: str = "",
     creator: Person | None = None,
+    event: int | None = None,
 ) -> dict[str, Any]:
-    """Slack message metadata for an alert message (`part="alert"`) or its thread reply (`part="reply"`).
+    """Slack message metadata for an alert message (`part="alert"`), its recovery reply (`part="reply"`) or
+    a reply about a later state change (`part="update"`, with the change's `event` id).
 
     `event_type` `devin_session_suspended` / `devin_session_resolved` with the episode's ids and the reason,
     so other apps and workflows can react. Metadata is readable by every app and member of the workspace:
@@ -41,6 +43,7 @@ def alert_metadata(
         "reason": reason,
         "channel": channel,
         "part": part,
+        "event": event,
     }
     metadata: dict[str, Any] = {
         "event_type": RESOLVED_EVENT if resolved else SUSPENDED_EVENT,

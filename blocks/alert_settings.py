@@ -1,9 +1,11 @@
-"""The `/devin-insights alerts` card: where alerts go, for which reasons, the last delivery problem and its fix."""
+"""The `/devin-insights alerts` card: where alerts go, for which reasons, what is snoozed or muted, whether
+resolutions are broadcast, the last delivery problem and its fix."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from blocks.alert_quiet import QuietNote, quiet_settings_lines
 from blocks.kit import Block, Message, context, header, lines_within, message, section
 from blocks.sentences import slack_error_fix
 from blocks.status import detail_label
@@ -17,7 +19,8 @@ HOW_TO_CHANGE = (
     "*Change them*\n"
     f"`{SLASH_COMMAND} alerts on` — send alerts to this channel for the default reasons\n"
     f"`{SLASH_COMMAND} alerts on out_of_credits payment_declined` — only for the reasons you list\n"
-    f"`{SLASH_COMMAND} alerts off` — stop alerts in this channel"
+    f"`{SLASH_COMMAND} alerts off` — stop alerts in this channel\n"
+    f"`{SLASH_COMMAND} alerts broadcast on|off` — also send each resolution to the channel, or keep it in the thread"
 )
 
 
@@ -31,8 +34,14 @@ def alert_settings_message(
     last_error_at: int | None,
     last_error_fix: str | None = None,
     pending: int,
+    quiet: Sequence[QuietNote] = (),
+    suppressed: int = 0,
+    broadcast: bool = False,
 ) -> Message:
-    """The current alert settings for `channel_id`, how to change them, and the last delivery problem."""
+    """The current alert settings for `channel_id`, how to change them, and the last delivery problem.
+
+    `quiet` are the reasons snoozed or muted here now; `suppressed` the suspensions they kept from the channel.
+    """
     where = channel_mention(channel_id) or code(channel_id, 40) or "this channel"
     if enabled:
         state = f":bell: Alerts are *on* and go to {where}."
@@ -40,7 +49,10 @@ def alert_settings_message(
         state = f":no_bell: Alerts are *off* for {where}."
     if is_default_channel:
         state += "\nThis is the default alert channel, set by `ALERT_CHANNEL`."
+    if broadcast:
+        state += "\n:mega: Resolutions are also sent to the channel, not only to the alert's thread."
     blocks: list[Block] = [header(SETTINGS_HEADER), section(state), section(_reasons(reasons))]
+    blocks += quiet_settings_lines(list(quiet), suppressed)
     if pending > 0:
         blocks.append(context(f":outbox_tray: {pending:,} alert{'s' if pending != 1 else ''} waiting to be delivered"))
     if last_error:

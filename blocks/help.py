@@ -22,6 +22,7 @@ USAGE = (
     f"`{SLASH_COMMAND} alerts on [reason …]` — send suspension alerts to this channel "
     "(optionally only for the reasons you list, e.g. `out_of_credits`)\n"
     f"`{SLASH_COMMAND} alerts off` — stop alerts in this channel\n"
+    f"`{SLASH_COMMAND} alerts broadcast on|off` — also send each alert's resolution to the channel\n"
     f"`{SLASH_COMMAND} notify [on|off]` — direct messages when your own sessions are suspended or wait for you"
 )
 EXAMPLE = f"Example: `{SLASH_COMMAND} {EXAMPLE_LINK}` (or just the id, `devin-3f9c…`)"

@@ -53,6 +53,11 @@ NOT_READY_NOTICE = (
 )
 NO_MESSAGES_NOTICE = ":information_source: Devin can't generate insights for a session without any Devin messages."
 INVALID_BUTTON = "That button no longer points at a valid session."
+QUIET_INVALID_BUTTON = "That button does not name a suspension reason, so nothing was snoozed."
+QUIET_NOT_HERE = (
+    "Snooze and mute work on an alert the app posted in this channel, and this message is not one it knows, "
+    "so nothing was snoozed. Use the buttons on the alert in its channel."
+)
 DETAILS_NOT_OPENED = "Slack couldn't open the details window just now. Click *Details* again."
 
 SLACK_INVITE = "/invite @devin-insights"

@@ -24,6 +24,8 @@ from blocks.alert import (
     grouped_alert_thread_message,
 )
 from blocks.alert_metadata import alert_metadata
+from blocks.alert_quiet import QuietNote, quiet_answer, quiet_footer
+from blocks.alert_thread import errored_reply, finished_reply, reason_changed_reply
 from blocks.budget import budget_message, budget_reply
 from blocks.details import details_view, loading_view
 from blocks.digest import digest_message, digest_schedule_message
@@ -61,6 +63,13 @@ def storm() -> list[Any]:
 
 def storm_ids() -> list[str]:
     return [x.session_id for x in storm()]
+
+
+FINISHED_PRS = [
+    {"pr_url": "https://github.com/acme/orders-api/pull/482", "pr_state": "merged"},
+    {"pr_url": "javascript:alert(1)", "pr_state": "open"},
+]
+SNOOZED = QuietNote("out_of_credits", "U0SNOOZER01", s.OPENED_AT + 3600)
 
 
 def _settings(**changes: Any) -> dict[str, Any]:
@@ -133,6 +142,47 @@ MESSAGES: dict[str, Callable[[], Mapping[str, Any]]] = {
         enabled=True, is_default_channel=True, last_error="not_in_channel", last_error_at=s.OPENED_AT, pending=3
     ),
     "settings_off": lambda: _settings(enabled=False, reasons=[]),
+    "settings_quiet_broadcast": lambda: _settings(
+        quiet=[SNOOZED, QuietNote("payment_declined", "U0MUTER0001", None)], suppressed=3, broadcast=True
+    ),
+    "alert_quiet_buttons": lambda: alert_message(
+        s.session(),
+        reason="out_of_credits",
+        opened_at=s.OPENED_AT,
+        app_url=s.APP_URL,
+        footer=quiet_footer("out_of_credits", None),
+    ),
+    "alert_snoozed": lambda: alert_message(
+        s.session(),
+        reason="out_of_credits",
+        opened_at=s.OPENED_AT,
+        app_url=s.APP_URL,
+        footer=quiet_footer("out_of_credits", SNOOZED),
+    ),
+    "grouped_muted": lambda: grouped_alert_message(
+        storm()[:5],
+        app_url=s.APP_URL,
+        reason="org_usage_limit_exceeded",
+        opened_at=s.OPENED_AT,
+        footer=quiet_footer("org_usage_limit_exceeded", QuietNote("org_usage_limit_exceeded", "U0MUTER0001", None)),
+    ),
+    "alert_resolved_then_finished": lambda: alert_message(
+        s.session(status="exit", status_detail="finished", pull_requests=FINISHED_PRS),
+        reason="out_of_credits",
+        opened_at=s.OPENED_AT,
+        resolved_at=s.NOW,
+        resolved_status="running",
+        app_url=s.APP_URL,
+    ),
+    "thread_reason_changed": lambda: reason_changed_reply(
+        s.session(title=s.HOSTILE_TITLE), app_url=s.APP_URL, before="out_of_credits", now="payment_declined"
+    ),
+    "thread_finished_with_prs": lambda: finished_reply(
+        s.session(status="exit", pull_requests=FINISHED_PRS), app_url=s.APP_URL
+    ),
+    "thread_finished_without_pr": lambda: finished_reply(s.session(status="exit", pull_requests=[]), app_url=s.APP_URL),
+    "thread_errored": lambda: errored_reply(s.session(status="error", title=s.HOSTILE_TITLE), app_url=s.APP_URL),
+    "quiet_answer_replaced": lambda: quiet_answer(SNOOZED, QuietNote("out_of_credits", "U0MUTER0001", None)),
     "usage": lambda: usage_message(),
     "usage_with_note": lambda: usage_message("I couldn't find a Devin session link in `foo <bar>`"),
     "notice": lambda: notice_message("Devin is not answering right now; try again in a minute."),

@@ -164,6 +164,13 @@ def test_parse_command_alerts_show_and_off() -> None:
     assert parse_command("ALERTS   Off", APP_HOST) == AlertSettings("off")
 
 
+def test_parse_command_alerts_broadcast_on_and_off() -> None:
+    assert parse_command("alerts broadcast on", APP_HOST) == AlertSettings("broadcast_on")
+    assert parse_command("alerts Broadcast OFF", APP_HOST) == AlertSettings("broadcast_off")
+    assert isinstance(parse_command("alerts broadcast", APP_HOST), Invalid)
+    assert isinstance(parse_command("alerts broadcast maybe", APP_HOST), Invalid)
+
+
 def test_parse_command_alerts_on_accepts_a_comma_separated_list() -> None:
     """`ALERT_REASONS` is comma-separated; a user copying it into the command means the same reasons."""
     command = parse_command("alerts on out_of_credits,out_of_quota", APP_HOST)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
-from bot.alerts.records import ChannelSettings
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.alerts.records import AlertRecord, ChannelSettings, QuietRule
 from bot.alerts.rules import ChannelRule, effective_channels
-from bot.store import Store, outbox
+from bot.store import Store, alert_changes, outbox, quiet
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)
@@ -31,19 +34,24 @@ class ChannelBook:
         self._problems_cleared = False
 
     async def settings(self, channel_id: str) -> ChannelSettings:
-        """The channel's effective setting and any delivery problem there."""
+        """The channel's effective setting, its snoozes and mutes, and any delivery problem there."""
         async with self._store().transaction() as conn:
             sub = await channel_queries.get_subscription(conn, channel_id)
             problem = await channel_queries.get_problem(conn, channel_id)
+            rules = tuple(await quiet.active_quiet(conn, now=self._clock(), channel_id=channel_id))
+            suppressed = await quiet.count_suppressed(conn, list(rules))
+            broadcast = await channel_queries.get_broadcast(conn, channel_id)
         is_default = channel_id == self._default_channel
         if sub is not None:
-            reasons = sub.reasons or self._default_reasons
-            return ChannelSettings(
-                channel_id, sub.enabled, reasons, "subscription", sub.updated_by, sub.updated_at, problem, is_default
-            )
-        if is_default:
-            return ChannelSettings(channel_id, True, self._default_reasons, "default", None, None, problem, True)
-        return ChannelSettings(channel_id, False, (), "none", None, None, problem)
+            base = ChannelSettings(
+                channel_id, sub.enabled, sub.reasons or self._default_reasons, "subscription", sub.updated_by,
+                sub.updated_at, problem, is_default,
+            )  # fmt: skip
+        elif is_default:
+            base = ChannelSettings(channel_id, True, self._default_reasons, "default", None, None, problem, True)
+        else:
+            base = ChannelSettings(channel_id, False, (), "none", None, None, problem)
+        return replace(base, quiet=rules, suppressed=suppressed, broadcast=broadcast)
 
     async def subscribe(self, channel_id: str, reasons: Sequence[str], by_user: str | None) -> ChannelSettings:
         """`alerts on [reason …]`: alert this channel (default reasons when none are given); the grammar has
@@ -54,6 +62,7 @@ class ChannelBook:
             )
             # A settings change is the signal to try a channel that failed permanently again.
             await channel_queries.clear_problem(conn, channel_id)
+            await self._clear_quiet(conn, channel_id)  # `alerts on` restores every snoozed or muted reason
         log.info("alerts.subscribed", extra={"channel": channel_id, "reasons": list(reasons), "user": by_user})
         return await self.settings(channel_id)
 
@@ -87,3 +96,53 @@ class ChannelBook:
             cleared = await channel_queries.clear_problem(conn)
         if cleared:
             log.info("alerts.delivery.problems_cleared", extra={"channels": cleared})
+
+    async def alert_at(self, channel_id: str, ts: str) -> AlertRecord | None:
+        """The alert posted as message `ts` in the channel, if it is one of ours."""
+        async with self._store().transaction() as conn:
+            return await alert_changes.find_posted(conn, channel_id, ts)
+
+    async def quiet(
+        self, channel_id: str, reason: str, *, seconds: int | None, by_user: str
+    ) -> tuple[QuietRule, QuietRule | None]:
+        """Snooze a reason here for `seconds`, or mute it (None); (the new rule, the active one it replaced).
+
+        The channel's open alerts of that reason owe an update, so they say who did it and until when.
+        """
+        now = self._clock()
+        until = now + seconds if seconds is not None else None
+        async with self._store().transaction() as conn:
+            replaced = await quiet.put_quiet(conn, channel_id, reason, until=until, by_user=by_user, now=now)
+            await alert_changes.bump_open(conn, channel_id, reason=reason, now=now)
+        log.info(
+            "alerts.quiet.set",
+            extra={
+                "channel": channel_id,
+                "reason": reason,
+                "until": until,
+                "user": by_user,
+                "replaced": bool(replaced),
+            },
+        )
+        return QuietRule(channel_id, reason, until, by_user, now), replaced
+
+    async def broadcast(self, channel_id: str, *, on: bool, by_user: str | None) -> ChannelSettings:
+        """`alerts broadcast on|off`: resolution replies also go to the channel, or stay in the thread."""
+        async with self._store().transaction() as conn:
+            await channel_queries.put_broadcast(conn, channel_id, on=on, by_user=by_user, now=self._clock())
+        log.info("alerts.broadcast", extra={"channel": channel_id, "on": on, "user": by_user})
+        return await self.settings(channel_id)
+
+    async def clear_quiet(self, channel_id: str) -> None:
+        """End every snooze and mute of the channel (what `alerts on` does besides subscribing)."""
+        async with self._store().transaction() as conn:
+            await self._clear_quiet(conn, channel_id)
+
+    async def _clear_quiet(self, conn: AsyncConnection, channel_id: str) -> None:
+        if await quiet.clear_quiet(conn, channel_id):  # the open alerts no longer say they are quiet
+            await alert_changes.bump_open(conn, channel_id, now=self._clock())
+
+    async def suppressed_since(self, channel_id: str, *, days: int) -> int:
+        """Suspensions kept from the channel by snoozes and mutes in the last `days` days (the summary's period)."""
+        async with self._store().transaction() as conn:
+            return await quiet.count_suppressed_since(conn, channel_id, since=self._clock() - days * 86_400)

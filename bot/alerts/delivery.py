@@ -46,10 +46,11 @@ from bot.alerts.posting import (
     find_post,
     store_retrying,
 )
-from bot.alerts.records import AlertKind, AlertRecord
+from bot.alerts.records import AlertKind, AlertRecord, QuietRule
 from bot.alerts.sending import ClaimLostError, Sender
 from bot.alerts.threads import Thread
-from bot.store import STORE_ERRORS, Store, claims, outbox, pace
+from bot.store import STORE_ERRORS, Store, claims, outbox, pace, quiet
+from bot.store import channels as channel_queries
 
 __all__ = ["BACKOFF_MAX_SECONDS", "CHANNEL_RATE", "Deliverer", "DeliveryReport", "ExtrasSource", "backoff_seconds"]
 
@@ -187,12 +188,12 @@ class Deliverer:
         return Outcome.DONE
 
     async def _send(self, alert: AlertRecord, token: str, report: DeliveryReport) -> None:
-        members = await self._members(alert)
+        members, quiet_now, broadcast = await self._context(alert)
         extras = await self._extras.extras(alert, members) if self._extras is not None else render.NO_EXTRAS
         if members is not None:
-            message = render.group_message(alert, members, self._app_url, extras)
+            message = render.group_message(alert, members, self._app_url, extras, quiet_now)
         else:
-            message = render.single_message(alert, self._app_url, extras)
+            message = render.single_message(alert, self._app_url, extras, quiet_now)
         metadata = render.metadata(alert, self._app_url, extras, incident=self._work_objects)
         if alert.ts is None:
             ts, posted = await self._first_post(alert, token, message, metadata, report)
@@ -206,7 +207,7 @@ class Deliverer:
             await self._sender.update(alert, message, metadata)
             report.updated += 1
             metrics.ALERT_DELIVERIES.labels("updated").inc()
-        await self._thread.follow_up(alert, token, members, report, extras)
+        await self._thread.deliver(alert, token, members, report, extras, broadcast=broadcast)
         done = alert
 
         async def complete() -> bool:
@@ -237,8 +238,14 @@ class Deliverer:
                 raise ClaimLostError
         return await self._sender.post_or_clear(alert, token, message, metadata), True
 
-    async def _members(self, alert: AlertRecord) -> list[AlertRecord] | None:
-        if alert.kind is not AlertKind.GROUP or alert.group_key is None:
-            return None
+    async def _context(self, alert: AlertRecord) -> tuple[list[AlertRecord] | None, QuietRule | None, bool]:
+        """A storm's members, the active snooze or mute of the alert's reason in its channel, and whether
+        the channel wants resolutions broadcast."""
         async with self._store.transaction() as conn:
-            return await outbox.group_members(conn, alert.group_key)
+            rule = await quiet.get_quiet(conn, alert.channel_id, alert.reason or "")
+            broadcast = await channel_queries.get_broadcast(conn, alert.channel_id)
+            if alert.kind is not AlertKind.GROUP or alert.group_key is None:
+                members = None
+            else:
+                members = await outbox.group_members(conn, alert.group_key)
+        return members, rule if rule is not None and rule.active(self._clock()) else None, broadcast

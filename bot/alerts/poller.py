@@ -36,7 +36,7 @@ from bot.devin.errors import DevinError
 from bot.devin.filters import SessionFilters
 from bot.devin.links import is_session_id
 from bot.devin.models import Session
-from bot.store import Store, outbox, sessions
+from bot.store import Store, alert_changes, outbox, sessions
 
 log = logging.getLogger(__name__)
 
@@ -247,8 +247,9 @@ class Poller:
             wanted = set(alert_channels(channels, decision.reason))
         elif decision.change is Change.REASON_CHANGED:
             already, groups = await outbox.change_reason(
-                conn, item.session_id, record.episode, reason=decision.reason or "", session_json=_json(item), now=now
-            )
+                conn, item.session_id, record.episode, reason=decision.reason or "", session_json=_json(item), now=now,
+                seen_at=item.updated_at,
+            )  # fmt: skip
             wanted = set(alert_channels(channels, decision.reason)) - already
         elif decision.change is Change.CLOSED:
             report.closed += 1
@@ -271,7 +272,12 @@ class Poller:
                 session_json=_json(item),
                 now=now,
             )
-        else:
+        else:  # a recovered session may go on to finish or fail: its alert's thread hears of it
+            if record.episode and not record.episode_open:
+                await alert_changes.note_later_state(
+                    conn, item.session_id, record.episode, status=record.status, seen_at=item.updated_at,
+                    session_json=_json(item), now=now,
+                )  # fmt: skip
             return groups
         for channel_id in sorted(wanted):
             opened_at = record.suspended_since if record.suspended_since is not None else item.updated_at

@@ -75,16 +75,16 @@ def without_retries(slack: AsyncWebClient) -> AsyncWebClient:
     )
 
 
-def metadata_for(alert: AlertRecord, *, part: str = "alert") -> dict[str, Any]:
+def metadata_for(alert: AlertRecord, *, part: str = "alert", event: int | None = None) -> dict[str, Any]:
     """The event part of the metadata an alert's message (or its thread reply) carries: what is matched."""
-    return render.metadata(alert, "", part=part)
+    return render.metadata(alert, "", part=part, event=event)
 
 
 def _same_alert(found: Any, wanted: dict[str, Any]) -> bool:
     if not isinstance(found, dict) or not isinstance(found.get("event_payload"), dict):
         return False
     payload, expected = found["event_payload"], wanted["event_payload"]
-    keys = ("session_id", "episode", "group_key", "channel", "part")
+    keys = ("session_id", "episode", "group_key", "channel", "part", "event")
     return all(payload.get(k) == expected.get(k) for k in keys)
 
 
@@ -103,9 +103,12 @@ async def find_post(slack: AsyncWebClient, alert: AlertRecord, *, since: float) 
     return _match(response, wanted, alert)
 
 
-async def find_reply(slack: AsyncWebClient, alert: AlertRecord, *, since: float) -> str | None:
-    """The ts of the alert's thread reply if an uncertain reply did reach the thread."""
-    wanted = metadata_for(alert, part="reply")
+async def find_reply(
+    slack: AsyncWebClient, alert: AlertRecord, *, since: float, part: str = "reply", event: int | None = None
+) -> str | None:
+    """The ts of the alert's thread reply (or of an `update` reply about `event`) if an uncertain one did
+    reach the thread."""
+    wanted = metadata_for(alert, part=part, event=event)
     response = await _read(
         slack.conversations_replies,
         alert,

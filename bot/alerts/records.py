@@ -32,6 +32,44 @@ class AlertState(StrEnum):
     """A member row: its group's message carries it."""
 
 
+class EventKind(StrEnum):
+    """A later state change of an alerted session, owed as one reply in the alert's thread."""
+
+    REASON_CHANGED = "reason_changed"
+    """Still suspended, for another reason."""
+    FINISHED = "finished"
+    """Ended after it recovered (`exit`), with or without pull requests."""
+    ERRORED = "errored"
+    """Stopped with an error after it recovered."""
+
+    @property
+    def after_recovery(self) -> bool:
+        """Replied after the recovery note (the order things happened in)."""
+        return self is not EventKind.REASON_CHANGED
+
+
+LATER_STATES: dict[str, EventKind] = {"exit": EventKind.FINISHED, "error": EventKind.ERRORED}
+"""Statuses a recovered session may reach that its alert's thread hears about."""
+
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One row of `alert_events`: a state change its alert's thread owes (or has) a reply for."""
+
+    id: int
+    alert_id: int
+    kind: EventKind
+    status: str | None
+    detail: str | None
+    previous: str | None
+    """The reason before (REASON_CHANGED)."""
+    seen_at: int
+    session_json: str
+    """The session as Devin returned it with this change (what the reply shows)."""
+    reply_ts: str | None
+    started_at: float | None
+
+
 @dataclass(frozen=True)
 class SessionRecord:
     """The last state of one Devin session the poller stored."""
@@ -153,6 +191,21 @@ class AlertHealth:
 
 
 @dataclass(frozen=True)
+class QuietRule:
+    """A snooze (`until` set) or mute (`until` None) of one suspension reason in one channel."""
+
+    channel_id: str
+    reason: str
+    until: float | None
+    by_user: str
+    at: float
+
+    def active(self, now: float) -> bool:
+        """A mute lasts until `alerts on`; a snooze until its time (expiry needs no job: it is read this way)."""
+        return self.until is None or self.until > now
+
+
+@dataclass(frozen=True)
 class ChannelSettings:
     """A channel's effective alert setting."""
 
@@ -167,3 +220,9 @@ class ChannelSettings:
     """The last permanent delivery error (with its fix), while unresolved."""
     is_default_channel: bool = False
     """The channel is ALERT_CHANNEL (even if a stored setting now overrides it)."""
+    quiet: tuple[QuietRule, ...] = ()
+    """Reasons snoozed or muted here now."""
+    suppressed: int = 0
+    """Suspensions recorded but not posted here while their reason was quiet (the current quiet periods)."""
+    broadcast: bool = False
+    """Resolution replies are also sent to the channel (`alerts broadcast on`)."""

@@ -14,8 +14,10 @@ from blocks.alert import (
     grouped_alert_thread_message,
 )
 from blocks.alert_metadata import alert_metadata
+from blocks.alert_quiet import QuietNote, quiet_footer
+from blocks.alert_thread import errored_reply, finished_reply, reason_changed_reply
 from blocks.kit import Block, Message
-from bot.alerts.records import AlertRecord
+from bot.alerts.records import AlertEvent, AlertRecord, EventKind, QuietRule
 from bot.devin.models import Session
 from bot.people.records import Person
 
@@ -39,8 +41,22 @@ def session_of(alert: AlertRecord) -> Session:
     return Session.model_validate_json(alert.session_json)
 
 
-def single_message(alert: AlertRecord, app_url: str, extras: AlertExtras = NO_EXTRAS) -> Message:
-    """The alert message for one session's episode, in its current state."""
+def quiet_note(rule: QuietRule) -> QuietNote:
+    """A snooze or mute as the builders show it."""
+    return QuietNote(rule.reason, rule.by_user, int(rule.until) if rule.until is not None else None)
+
+
+def footer(alert: AlertRecord, extras: AlertExtras, quiet: QuietRule | None) -> list[Block]:
+    """Under an open alert: who quieted its reason here, and the quiet buttons; nothing once it recovered."""
+    if alert.resolved_at is not None:
+        return list(extras.footer)
+    return [*quiet_footer(alert.reason or "", quiet_note(quiet) if quiet else None), *extras.footer]
+
+
+def single_message(
+    alert: AlertRecord, app_url: str, extras: AlertExtras = NO_EXTRAS, quiet: QuietRule | None = None
+) -> Message:
+    """The alert message for one session's episode, in its current state (`quiet`: its reason's active snooze)."""
     return alert_message(
         session_of(alert),
         app_url=app_url,
@@ -50,7 +66,7 @@ def single_message(alert: AlertRecord, app_url: str, extras: AlertExtras = NO_EX
         resolved_status=alert.resolved_status,
         reason_changed_from=alert.reason_changed_from,
         creator=extras.creators.get(alert.session_id or ""),
-        footer=extras.footer,
+        footer=footer(alert, extras, quiet),
     )
 
 
@@ -63,7 +79,11 @@ def resolved_reply(alert: AlertRecord, app_url: str) -> Message:
 
 
 def group_message(
-    group: AlertRecord, members: Sequence[AlertRecord], app_url: str, extras: AlertExtras = NO_EXTRAS
+    group: AlertRecord,
+    members: Sequence[AlertRecord],
+    app_url: str,
+    extras: AlertExtras = NO_EXTRAS,
+    quiet: QuietRule | None = None,
 ) -> Message:
     """The grouped (storm) alert: every member session, with how many have recovered."""
     return grouped_alert_message(
@@ -74,6 +94,7 @@ def group_message(
         resolved_ids=tuple(m.session_id for m in members if m.resolved_at is not None and m.session_id),
         resolved_at=group.resolved_at,
         creators=extras.creators,
+        footer=footer(group, extras, quiet),
     )
 
 
@@ -96,6 +117,7 @@ def metadata(
     *,
     part: str = "alert",
     incident: bool = False,
+    event: int | None = None,
 ) -> dict[str, Any]:
     """Message metadata for the alert (or its thread reply): the event, and with `incident` the incident entity.
 
@@ -115,4 +137,15 @@ def metadata(
         session=session_of(alert) if incident and single else None,
         app_url=app_url,
         creator=extras.creators.get(alert.session_id or ""),
+        event=event,
     )
+
+
+def event_reply(event: AlertEvent, app_url: str) -> Message:
+    """The thread reply for a later state change, rendered from the session as it was seen with the change."""
+    session = Session.model_validate_json(event.session_json)
+    if event.kind is EventKind.REASON_CHANGED:
+        return reason_changed_reply(session, app_url=app_url, before=event.previous, now=event.detail)
+    if event.kind is EventKind.FINISHED:
+        return finished_reply(session, app_url=app_url)
+    return errored_reply(session, app_url=app_url)

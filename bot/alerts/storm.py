@@ -7,17 +7,24 @@ earlier page, an earlier poll or by another replica's poll. Without one, a group
 the singles still waiting to be posted plus the new ones pass the threshold; those waiting singles
 join it by a conditional update (a replica may be posting one right now, and then it stays single:
 never lost, never doubled). Singles already posted stay as they are.
+
+Quiet. New episodes of a reason snoozed or muted in a channel are recorded as suppressed there
+(`quiet_suppressed`, once per episode) instead of becoming alerts; a snooze that has expired by
+the time of the poll no longer counts, so the next poll after it posts new episodes again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.records import NewAlert
 from bot.alerts.rules import STORM_WINDOW_SECONDS, is_storm
-from bot.store import outbox
+from bot.store import outbox, quiet
+
+log = logging.getLogger(__name__)
 
 StormKey = tuple[str, str]
 """(channel_id, reason)"""
@@ -43,10 +50,27 @@ class StormTracker:
     async def flush(self, conn: AsyncConnection, *, now: float) -> int:
         """Record the page's queued alerts (singly or grouped); returns how many rows were recorded."""
         recorded = 0
+        quiet_now = await self._quiet(conn, now=now)
         for key, news in self._page.items():
-            recorded += await self._record(conn, key, news, now=now)
+            if key in quiet_now:
+                await self._suppress(conn, key, news, now=now)
+            else:
+                recorded += await self._record(conn, key, news, now=now)
         self._page.clear()
         return recorded
+
+    async def _quiet(self, conn: AsyncConnection, *, now: float) -> set[StormKey]:
+        if not self._page:
+            return set()  # no query on the pages that bring no new episode (most of them)
+        return {(r.channel_id, r.reason) for r in await quiet.active_quiet(conn, now=now)}
+
+    async def _suppress(self, conn: AsyncConnection, key: StormKey, news: list[NewAlert], *, now: float) -> None:
+        channel_id, reason = key
+        kept = 0
+        for new in news:
+            kept += await quiet.record_suppressed(conn, channel_id, reason, new.session_id, new.episode, now=now)
+        if kept:
+            log.info("alerts.quiet.suppressed", extra={"channel": channel_id, "reason": reason, "count": kept})
 
     async def _record(self, conn: AsyncConnection, key: StormKey, news: list[NewAlert], *, now: float) -> int:
         channel_id, reason = key

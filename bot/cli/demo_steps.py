@@ -9,6 +9,7 @@ import time
 
 from bot.cli.demo import DemoScreen, DemoStep, DemoWorld
 from bot.cli.demo_entities import show_work_object
+from bot.cli.demo_quiet import show_snooze
 from bot.cli.demo_team import show_budget, show_digest, show_summary
 from bot.ids import ActionId
 from bot.sandbox import SANDBOX_CHANNEL_ID
@@ -169,6 +170,7 @@ DEMO_STEPS: list[DemoStep] = [
     DemoStep("work-object", show_work_object),
     DemoStep("alert", show_alert),
     DemoStep("storm", show_storm),
+    DemoStep("snooze", show_snooze),
     DemoStep("alert-settings", show_alert_settings),
     DemoStep("help", show_help),
     DemoStep("home", show_home),

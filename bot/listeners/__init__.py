@@ -12,6 +12,7 @@ from bot.listeners.actions import (
     make_show_details,
     make_view_insights,
 )
+from bot.listeners.alert_actions import QUIET_ACTIONS, make_quiet_alert
 from bot.listeners.command import make_devin_command
 from bot.listeners.deps import AppDeps
 from bot.listeners.entities import make_entity_details_requested
@@ -36,6 +37,9 @@ def register_listeners(app: AsyncApp, deps: AppDeps) -> None:
     app.action(ActionId.VIEW_INSIGHTS.value)(track(make_view_insights(deps)))
     app.action(ActionId.OPEN_IN_DEVIN.value)(track(handle_link_button))
     app.action(ActionId.OPEN_ALERT_SESSION.value)(track(handle_link_button))
+    quiet = track(make_quiet_alert(deps))
+    for action_id in QUIET_ACTIONS:
+        app.action(action_id.value)(quiet)
     app.action(ActionId.SHARE_SUMMARY.value)(track(make_share_summary(deps)))
     app.event("link_shared")(track(make_link_shared(deps)))
     app.event("entity_details_requested")(track(make_entity_details_requested(deps)))

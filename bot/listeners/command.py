@@ -19,6 +19,7 @@ from blocks.people_dm import notify_setting_message
 from blocks.session import session_message
 from bot.alerts.engine import AlertEngine
 from bot.alerts.records import ChannelSettings
+from bot.alerts.render import quiet_note
 from bot.devin.errors import DevinError
 from bot.listeners import failures
 from bot.listeners.deps import AppDeps
@@ -137,6 +138,10 @@ async def _apply_alert_settings(
         settings = await alerts.subscribe(payload.channel_id, reasons, payload.user_id)
     elif action == "off":
         settings = await alerts.unsubscribe(payload.channel_id, payload.user_id)
+    elif action.startswith("broadcast_"):
+        settings = await alerts.channels.broadcast(
+            payload.channel_id, on=action == "broadcast_on", by_user=payload.user_id
+        )
     else:
         settings = await alerts.channel_settings(payload.channel_id)
     return _settings_message(settings, await alerts.pending_alerts())
@@ -153,6 +158,9 @@ def _settings_message(settings: ChannelSettings, pending: int) -> Message:
         last_error_at=int(problem.last_at) if problem else None,
         last_error_fix=problem.fix if problem else None,
         pending=pending,
+        quiet=[quiet_note(rule) for rule in settings.quiet],
+        suppressed=settings.suppressed,
+        broadcast=settings.broadcast,
     )
 
 

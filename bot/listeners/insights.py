@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks import sentences
+from blocks.alert_quiet import snoozed_summary_note
 from blocks.help import notice_message
 from blocks.kit import Block, Message
 from blocks.summary import period_label, summary_message
@@ -23,6 +24,7 @@ from bot.listeners import failures
 from bot.listeners.deps import AppDeps
 from bot.slack.payloads import ActionPayload
 from bot.slack.respond import Respond
+from bot.store import STORE_ERRORS, STORE_REPLY_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +48,20 @@ async def summary_card(deps: AppDeps, days: int, channel_id: str) -> Message:
     if not isinstance(figures, Figures):
         return figures
     app_url = deps.settings.devin_app_url
-    return summary_message(figures, title=summary_title(days), app_url=app_url, shareable_days=days)
+    quiet = await _snoozed_here(deps, days, channel_id)
+    return summary_message(figures, title=summary_title(days), app_url=app_url, shareable_days=days, footer=quiet)
+
+
+async def _snoozed_here(deps: AppDeps, days: int, channel_id: str) -> list[str]:
+    """What snoozes and mutes kept from this channel in the period; nothing if the store cannot say now."""
+    if deps.alerts is None or not channel_id:
+        return []
+    try:
+        async with asyncio.timeout(STORE_REPLY_TIMEOUT_SECONDS):
+            return snoozed_summary_note(await deps.alerts.channels.suppressed_since(channel_id, days=days))
+    except STORE_ERRORS as error:
+        log.warning("summary.snoozed.store_failed", extra={"error": type(error).__name__})
+        return []
 
 
 async def summary_reply(deps: AppDeps, days: int, channel_id: str, respond: Respond) -> None:

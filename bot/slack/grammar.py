@@ -42,7 +42,7 @@ class LookupSession:
 
 @dataclass(frozen=True)
 class AlertSettings:
-    """`alerts` (show), `alerts on [reason …]`, `alerts off`."""
+    """`alerts` (show), `alerts on [reason …]`, `alerts off`, `alerts broadcast on|off` (`broadcast_on|off`)."""
 
     action: str
     reasons: tuple[str, ...] = ()
@@ -116,6 +116,8 @@ def _parse_alerts(args: list[str]) -> Command:
     verb = args[0].lower()
     if verb == "off" and len(args) == 1:
         return AlertSettings("off")
+    if verb == "broadcast" and len(args) == 2 and args[1].lower() in ("on", "off"):
+        return AlertSettings(f"broadcast_{args[1].lower()}")
     if verb == "on":
         reasons = tuple(dict.fromkeys(r for arg in args[1:] for r in arg.lower().split(",") if r))
         unknown = unknown_suspension_reasons(reasons)
@@ -125,7 +127,8 @@ def _parse_alerts(args: list[str]) -> Command:
             )
         return AlertSettings("on", reasons)
     return Invalid(
-        f"`alerts {_echo(' '.join(args))}` is not an alerts command; use `alerts`, `alerts on` or `alerts off`."
+        f"`alerts {_echo(' '.join(args))}` is not an alerts command; use `alerts`, `alerts on`, `alerts off` "
+        "or `alerts broadcast on|off`."
     )
 
 

@@ -1,4 +1,4 @@
-"""Queries for channel subscriptions (set from Slack) and per-channel delivery problems."""
+"""Queries for channel subscriptions (set from Slack), per-channel options and delivery problems."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.alerts.records import ChannelSubscription, DeliveryProblem
 from bot.store.dialect import insert_ignore, upsert
 from bot.store.schema import channel_subscriptions, delivery_problems
+from bot.store.thread_schema import channel_options
 
 REASON_SEPARATOR = ","
 
@@ -96,3 +97,15 @@ async def clear_problem(conn: AsyncConnection, channel_id: str | None = None) ->
     if channel_id is not None:
         stmt = stmt.where(delivery_problems.c.channel_id == channel_id)
     return (await conn.execute(stmt)).rowcount
+
+
+async def put_broadcast(conn: AsyncConnection, channel_id: str, *, on: bool, by_user: str | None, now: float) -> None:
+    """`alerts broadcast on|off`: whether resolution replies also go to the channel."""
+    values = {"channel_id": channel_id, "broadcast": on, "updated_by": by_user, "updated_at": now}
+    await conn.execute(upsert(conn, channel_options, values, ["channel_id"], ["broadcast", "updated_by", "updated_at"]))
+
+
+async def get_broadcast(conn: AsyncConnection, channel_id: str) -> bool:
+    """Whether the channel's resolution replies are broadcast (off unless someone turned it on)."""
+    value = await conn.scalar(select(channel_options.c.broadcast).where(channel_options.c.channel_id == channel_id))
+    return bool(value)

@@ -19,6 +19,7 @@ from sqlalchemy.schema import CreateColumn
 from bot.store import schema, team
 from bot.store.dialect import upsert
 from bot.store.people_schema import PEOPLE_TABLES
+from bot.store.thread_schema import THREAD_TABLES
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +65,18 @@ async def _posted_once_and_pacing(conn: AsyncConnection) -> None:
     await conn.run_sync(schema.channel_pace.create, checkfirst=True)
 
 
+async def _alert_threads(conn: AsyncConnection) -> None:
+    for table in THREAD_TABLES:
+        await conn.run_sync(table.create, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _create_all),
     (2, "storm groups, delivery claims and the poller lease", _storm_groups_and_lease),
     (3, "people: directory cache, DM settings and outbox, waiting episodes, snoozes and mutes", _people),
     (4, "team posts (digests, budget warnings) and digest schedules", _team_posts_and_digests),
     (5, "uncertain posts and per-channel pacing across replicas", _posted_once_and_pacing),
+    (6, "alert lifecycle replies in the thread and per-channel broadcast", _alert_threads),
 )
 """Ordered steps; version N's step brings a version N-1 database to version N."""
 

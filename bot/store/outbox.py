@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.alerts.records import AlertKind, AlertRecord, AlertState, NewAlert
+from bot.alerts.records import AlertKind, AlertRecord, AlertState, EventKind, NewAlert
+from bot.store import events
 from bot.store.dialect import insert_ignore
 from bot.store.schema import alerts
 
@@ -151,15 +152,28 @@ async def delete_group(conn: AsyncConnection, group_key: str) -> None:
 
 
 async def change_reason(
-    conn: AsyncConnection, session_id: str, episode: int, *, reason: str, session_json: str, now: float
+    conn: AsyncConnection,
+    session_id: str,
+    episode: int,
+    *,
+    reason: str,
+    session_json: str,
+    now: float,
+    seen_at: int = 0,
 ) -> tuple[set[str], set[str]]:
     """Note a new suspension reason on the episode's alerts.
 
     Returns the channels that have an alert for the episode, and the groups to `touch_group()`.
     """
-    rows = await _episode_alerts(conn, session_id, episode)
+    rows = await episode_alerts(conn, session_id, episode)
     changed = [r for r in rows if r.reason != reason]
     for row in changed:
+        if row.kind is AlertKind.SINGLE and row.ts is not None:  # posted: its thread hears of the change
+            await events.record_event(
+                conn, row.id, EventKind.REASON_CHANGED, key=f"reason:{row.reason}>{reason}:{seen_at}",
+                status="suspended", detail=reason, previous=row.reason, seen_at=seen_at, session_json=session_json,
+                now=now,
+            )  # fmt: skip
         await conn.execute(
             update(alerts)
             .where(alerts.c.id == row.id)
@@ -188,7 +202,7 @@ async def resolve_episode(
 
     Returns the groups among them, for one `touch_group()` each once the whole batch is applied.
     """
-    rows = [r for r in await _episode_alerts(conn, session_id, episode) if r.resolved_at is None]
+    rows = [r for r in await episode_alerts(conn, session_id, episode) if r.resolved_at is None]
     if not rows:
         return set()
     await conn.execute(
@@ -220,7 +234,8 @@ async def touch_group(conn: AsyncConnection, group_key: str, *, now: float) -> N
     )
 
 
-async def _episode_alerts(conn: AsyncConnection, session_id: str, episode: int) -> list[AlertRecord]:
+async def episode_alerts(conn: AsyncConnection, session_id: str, episode: int) -> list[AlertRecord]:
+    """Every alert of one episode (each channel, singles and members)."""
     rows = await conn.execute(select(alerts).where(alerts.c.session_id == session_id, alerts.c.episode == episode))
     return [alert_from_row(row) for row in rows]
 

@@ -161,7 +161,8 @@ async def test_e2e_reason_change_while_suspended_updates_the_alert(alerts_world:
     [update] = alerts_world.ok_calls(UPDATE)
     [message] = alerts_world.posts()
     assert update.body["ts"] == message["ts"] and "changed" in str(message["blocks"])
-    assert alerts_world.slack.threads == {}
+    [reply] = alerts_world.slack.threads[message["ts"]]  # the change is told in the thread too (issue 13)
+    assert "still suspended" in reply["text"] and "payment declined" in reply["text"]
 
 
 async def test_e2e_not_in_channel_is_recorded_logged_once_and_shown_in_settings(

@@ -3,11 +3,14 @@ each session once, lean validation that still skips one bad item rather than the
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from bot.devin.client import DevinClient
+from bot.devin.errors import DevinServerError
 from bot.devin.models import SessionInsights
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.insights.facts import SESSION
@@ -119,3 +122,30 @@ def test_lean_session_reads_nulls_as_defaults_like_the_full_model() -> None:
     assert lean.analysis is not None and full.analysis is not None
     assert list(lean.analysis.issues) == [] == full.analysis.issues
     assert lean.analysis.action_items[0].action_item == "" == full.analysis.action_items[0].action_item
+
+
+class FailingThird(DevinClient):
+    """The third page request fails as Devin's errors do (after the first page, inside the slices)."""
+
+    calls = 0
+
+    async def session_insights_page_bytes(self, *args: Any, **kwargs: Any) -> bytes:
+        type(self).calls += 1
+        if type(self).calls == 3:
+            raise DevinServerError("GET sessions/insights: 503", status=503)
+        return await super().session_insights_page_bytes(*args, **kwargs)
+
+
+async def test_a_failed_slice_fails_the_read_as_a_devin_error_and_stops_the_others(sim: DevinSimulator) -> None:
+    spread(sim, 2_000, 30)
+    base = DevinClient.create(api_url=sim.url, api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID, retry=BACKGROUND_RETRY)
+    failing = FailingThird(base._requests, SANDBOX_ORG_ID)
+    try:
+        with pytest.raises(DevinServerError):
+            await sessions_since(failing, NOW - 60 * DAY, now=lambda: NOW)
+        await asyncio.sleep(0)  # let the cancelled slices finish cancelling
+        pending = [t for t in asyncio.all_tasks() if "_listing" in repr(t.get_coro())]
+        assert pending == []
+        assert len(sim.requests_to(INSIGHTS)) < 1 + 2_000 // PAGE_SIZE  # the other slices stopped early
+    finally:
+        await base.aclose()

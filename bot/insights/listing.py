@@ -21,8 +21,9 @@ import gc
 import json
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -53,12 +54,23 @@ async def sessions_since(devin: DevinClient, since: int, *, now: Callable[[], fl
     found = {s.session_id: s for s in first.items}
     if first.has_next_page and first.end_cursor:
         end = max(int(now()), since + 1)
-        for part in await asyncio.gather(*(_listing(devin, lo, hi) for lo, hi in slices(since, end, first.total))):
+        for part in await _all(_listing(devin, lo, hi) for lo, hi in slices(since, end, first.total)):
             for session in part:
                 kept = found.get(session.session_id)
                 if kept is None or session.updated_at >= kept.updated_at:
                     found[session.session_id] = session
     return sorted(found.values(), key=lambda s: (s.updated_at, s.session_id))
+
+
+async def _all(listings: Iterable[Coroutine[Any, Any, list[SummarySession]]]) -> list[list[SummarySession]]:
+    """Every listing's sessions; the first failure (a DevinError, as itself) cancels the others' requests."""
+    tasks = [asyncio.ensure_future(listing) for listing in listings]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
 
 
 def slices(since: int, end: int, total: int | None) -> list[tuple[int, int | None]]:

@@ -16,21 +16,18 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
+from bot.sandbox.slack_calls import CallRecorder, SlackCall, bearer, public_headers, read_params
 from bot.sandbox.slack_entities import WorkObjects
 from bot.sandbox.slack_feed import add_feed_routes
 from bot.sandbox.slack_people import users_lookup_by_email
 from bot.sandbox.slack_socket import SocketModeServer
 from bot.sandbox.slack_workspace import (
-    _JSON_FIELDS,
-    _SERVER_ERRORS,
     ADMIN_USER_ID,
     ARCHIVED_CHANNEL_ID,
     DEFAULT_SCOPES,
@@ -61,78 +58,7 @@ from bot.sandbox.slack_workspace import (
 )
 
 
-@dataclass(frozen=True)
-class SlackCall:
-    """One recorded request: a Web API method, or `response_url` for a hook post."""
-
-    method: str
-    body: Json
-    """Parameters (query, form or JSON) with JSON-string fields decoded and `token` removed."""
-    headers: dict[str, str]
-    """Request headers without `Authorization`."""
-    at: float
-    """`time.monotonic()` when the answer was decided."""
-    status: int = 200
-    response: Any = None
-    """The JSON answer (Web API) or the text answer (hooks)."""
-    hook: str | None = None
-    """For hook posts, the name part of the `response_url`."""
-
-    @property
-    def ok(self) -> bool:
-        """True when Slack would have accepted the call."""
-        if self.status != 200:
-            return False
-        return self.response == "ok" if self.hook is not None else bool(self.response.get("ok"))
-
-
-@dataclass
-class _Fault:
-    status: int
-    retry_after: int
-    error: str | None
-    remaining: int
-
-    def answer(self) -> tuple[int, Json, dict[str, str]]:
-        if self.status == 429:
-            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(self.retry_after)}
-        default = _SERVER_ERRORS.get(self.status, "internal_error")
-        return self.status, {"ok": False, "error": self.error or default}, {}
-
-
-def _decode_json_fields(body: Json) -> None:
-    for name in _JSON_FIELDS:
-        value = body.get(name)
-        if isinstance(value, str):
-            try:
-                body[name] = json.loads(value)
-            except ValueError:
-                pass  # left as text, so the method answers with its own *_format error
-
-
-async def _read_params(request: web.Request) -> Json:
-    params: Json = dict(request.query)
-    raw = await request.read()
-    if raw and request.content_type == "application/json":
-        loaded = json.loads(raw)
-        if not isinstance(loaded, dict):
-            raise _SlackError("invalid_json")
-        params.update(loaded)
-    elif raw:
-        params.update(parse_qsl(raw.decode(request.charset or "utf-8"), keep_blank_values=True))
-    _decode_json_fields(params)
-    return params
-
-
-def _bearer(request: web.Request, params: Json) -> str | None:
-    token = params.pop("token", None)
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return header.removeprefix("Bearer ").strip()
-    return str(token) if token else None
-
-
-class SlackStandIn:
+class SlackStandIn(CallRecorder):
     """Slack's Web API, response_url hooks and Socket Mode on 127.0.0.1, recording every call.
 
     Tests and `devin-insights demo` point `AsyncWebClient(base_url=standin.api_url)` at it, give the app
@@ -154,13 +80,8 @@ class SlackStandIn:
         """Entity metadata rules, unfurled entities, triggers and `entity.presentDetails` answers."""
         self.channels = self.workspace.channels
         self.users = self.workspace.users
-        self.calls: list[SlackCall] = []
-        self._faults: dict[str, list[_Fault]] = {}
-        self._latency: dict[str, float] = {}
-        self._late: dict[str, float] = {}
-        self._on_call: dict[str, Callable[[SlackCall], None]] = {}
+        super().__init__()
         self._hook_uses: dict[str, int] = {}
-        self._changed = asyncio.Condition()
         self.socket = SocketModeServer()
         """Socket Mode: `await standin.socket.wait_connected()`, then `standin.socket.send_envelope(…)`."""
         self._runner: web.AppRunner | None = None
@@ -223,92 +144,16 @@ class SlackStandIn:
         """A fresh `response_url` for a payload; posts to it are recorded as method `response_url`."""
         return f"{self.url}/hooks/{name or uuid.uuid4().hex}"
 
-    # ---- configuration ---------------------------------------------------------------------------
-
-    def fail(
-        self, method: str, *, status: int | None = None, retry_after: int = 1, error: str | None = None, times: int = 1
-    ) -> None:
-        """Make the next `times` calls to `method` (or `response_url`) fail.
-
-        No `status` and no `error`: HTTP 429 with `Retry-After` and `ratelimited`. An `error` alone: HTTP 200
-        `{"ok": false, "error": error}`. A 5xx `status`: that status with a JSON error body.
-        """
-        code = status if status is not None else (200 if error else 429)
-        if code == 200 and not error:
-            raise ValueError("fail(status=200) needs an error code")
-        self._faults.setdefault(method, []).append(_Fault(code, retry_after, error, times))
-
-    def latency(self, method: str, seconds: float, *, after_acting: bool = False) -> None:
-        """Delay every answer to `method` (or `response_url`) by `seconds`; 0 removes the delay.
-
-        `after_acting=True`: the call takes effect at once (the message is posted) and only the answer
-        is late, as when Slack accepts a post but answers after the client gave up.
-        """
-        (self._late if after_acting else self._latency)[method] = seconds
-
-    def on_call(self, method: str, callback: Callable[[SlackCall], None] | None) -> None:
-        """Run `callback` (synchronously, before the answer is sent) on every recorded call to `method`.
-
-        For fault tests that must act at an exact moment, e.g. cut the database right after Slack
-        accepted a post. None removes it.
-        """
-        if callback is None:
-            self._on_call.pop(method, None)
-        else:
-            self._on_call[method] = callback
-
-    def clear_faults(self) -> None:
-        """Stop injecting failures and latency; recorded calls and workspace content stay."""
-        self._faults.clear()
-        self._latency.clear()
-        self._late.clear()
-
     def clear(self) -> None:
         """Forget recorded calls, workspace content, hook uses, faults and latencies (configuration stays)."""
         self.calls.clear()
+        self.clear_faults()
         self.socket.socket_acks.clear()
         self.workspace.clear()
         self.work_objects.clear()
-        self._faults.clear()
-        self._latency.clear()
-        self._late.clear()
         self._hook_uses.clear()
 
     # ---- inspection ------------------------------------------------------------------------------
-
-    def calls_to(self, method: str) -> list[SlackCall]:
-        """Recorded calls to one method, oldest first (failed attempts included)."""
-        return [c for c in self.calls if c.method == method]
-
-    async def wait_for(
-        self,
-        method: str,
-        count: int = 1,
-        timeout: float = DEFAULT_TIMEOUT,
-        predicate: Callable[[SlackCall], bool] | None = None,
-    ) -> list[SlackCall]:
-        """Wait until at least `count` calls to `method` match `predicate`; return all that match."""
-
-        def matching() -> list[SlackCall]:
-            return [c for c in self.calls_to(method) if predicate is None or predicate(c)]
-
-        try:
-            async with asyncio.timeout(timeout), self._changed:
-                await self._changed.wait_for(lambda: len(matching()) >= count)
-        except TimeoutError:
-            raise AssertionError(self._timeout_report(method, count, len(matching()), timeout)) from None
-        return matching()
-
-    async def wait_for_count(self, count: int) -> list[SlackCall]:
-        """Wait (without timeout) until at least `count` calls of any kind were recorded; returns them all."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: len(self.calls) >= count)
-        return list(self.calls)
-
-    def _timeout_report(self, method: str, count: int, found: int, timeout: float) -> str:
-        lines = [f"expected {count} matching call(s) to {method} within {timeout}s, found {found}; recorded:"]
-        lines += [f"  {c.method} status={c.status} ok={c.ok} body={json.dumps(c.body)[:200]}" for c in self.calls]
-        return "\n".join(lines if self.calls else [*lines, "  (nothing)"])
 
     def messages(self, channel: str) -> list[Json]:
         """Current top-level messages of a channel (after `chat.update`s), oldest first."""
@@ -346,14 +191,14 @@ class SlackStandIn:
         params: Json = {}
         headers: dict[str, str] = {}
         try:
-            params = await _read_params(request)
-            token = _bearer(request, params)
+            params = await read_params(request)
+            token = bearer(request, params)
         except (ValueError, _SlackError):
             status, payload = 200, {"ok": False, "error": "invalid_json"}
         else:
             await self._delay(method)
             status, payload, headers = self._answer(method, token, params)
-        call = SlackCall(method, params, _public_headers(request), time.monotonic(), status, payload)
+        call = SlackCall(method, params, public_headers(request), time.monotonic(), status, payload)
         await self._record(call)
         if (hook := self._on_call.get(method)) is not None:
             hook(call)
@@ -402,7 +247,7 @@ class SlackStandIn:
             body = None
         status, text = self._hook_answer(name, body)
         recorded = body if isinstance(body, dict) else {"raw": raw.decode(errors="replace")}
-        call = SlackCall(HOOK_METHOD, recorded, _public_headers(request), time.monotonic(), status, text, name)
+        call = SlackCall(HOOK_METHOD, recorded, public_headers(request), time.monotonic(), status, text, name)
         await self._record(call)
         return web.Response(status=status, text=text, content_type="text/plain")
 
@@ -417,30 +262,6 @@ class SlackStandIn:
             return 404, "used_url"
         self._hook_uses[name] = self._hook_uses.get(name, 0) + 1
         return 200, "ok"
-
-    async def _delay(self, method: str) -> None:
-        seconds = self._latency.get(method, 0.0)
-        if seconds > 0:
-            await asyncio.sleep(seconds)  # simulated network latency, not a test waiting for something
-
-    def _take_fault(self, method: str) -> _Fault | None:
-        queue = self._faults.get(method)
-        if not queue:
-            return None
-        fault = queue[0]
-        fault.remaining -= 1
-        if fault.remaining <= 0:
-            queue.pop(0)
-        return fault
-
-    async def _record(self, call: SlackCall) -> None:
-        async with self._changed:
-            self.calls.append(call)
-            self._changed.notify_all()
-
-
-def _public_headers(request: web.Request) -> dict[str, str]:
-    return {k: v for k, v in request.headers.items() if k.lower() != "authorization"}
 
 
 # The seed ids and types are re-exported: tests and the demo import them from here.

@@ -23,38 +23,40 @@ from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
 from bot.sandbox.slack_calls import CallRecorder, SlackCall, bearer, public_headers, read_params
-from bot.sandbox.slack_entities import WorkObjects
-from bot.sandbox.slack_feed import add_feed_routes
-from bot.sandbox.slack_people import users_lookup_by_email
-from bot.sandbox.slack_socket import SocketModeServer
-from bot.sandbox.slack_workspace import (
+from bot.sandbox.slack_directory import (
     ADMIN_USER_ID,
     ARCHIVED_CHANNEL_ID,
     DEFAULT_SCOPES,
-    DEFAULT_TIMEOUT,
     EXTERNAL_TEAM_ID,
     EXTERNAL_USER_ID,
-    HOOK_METHOD,
-    MESSAGE_BLOCKS_MAX,
     NOT_MEMBER_CHANNEL_ID,
     OWNER_USER_ID,
     PRIVATE_CHANNEL_ID,
     REGULAR_USER_ID,
-    RESPONSE_URL_MAX_USES,
     SANDBOX_APP_ID,
     SANDBOX_BOT_ID,
     SANDBOX_TEAM_DOMAIN,
     SANDBOX_TEAM_NAME,
     SHARED_CHANNEL_ID,
-    SHUTDOWN_TIMEOUT,
-    VIEW_BLOCKS_MAX,
     ChannelInfo,
     Json,
-    SlackWorkspace,
     UserInfo,
-    _SlackError,
     default_channels,
     default_users,
+)
+from bot.sandbox.slack_entities import WorkObjects
+from bot.sandbox.slack_feed import add_feed_routes
+from bot.sandbox.slack_people import users_lookup_by_email
+from bot.sandbox.slack_socket import SocketModeServer
+from bot.sandbox.slack_workspace import (
+    DEFAULT_TIMEOUT,
+    HOOK_METHOD,
+    MESSAGE_BLOCKS_MAX,
+    RESPONSE_URL_MAX_USES,
+    SHUTDOWN_TIMEOUT,
+    VIEW_BLOCKS_MAX,
+    SlackWorkspace,
+    _SlackError,
 )
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bot.sandbox.slack_workspace import DEFAULT_TIMEOUT, SANDBOX_APP_ID
+from bot.sandbox.slack_directory import SANDBOX_APP_ID
+from bot.sandbox.slack_workspace import DEFAULT_TIMEOUT
 
 Json = dict[str, Any]
 

@@ -13,6 +13,7 @@ from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.slack_api import ADMIN_USER_ID, REGULAR_USER_ID
 from bot.store import quiet as quiet_queries
 from bot.store.store import Store
+from tests.app_process import wait_until
 from tests.fixtures_app import RunningApp, running_app
 from tests.fixtures_devin import ManualClock
 
@@ -29,12 +30,22 @@ def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 async def cycle(app: RunningApp, clock: ManualClock) -> None:
-    """One poll and one delivery round, a few seconds later (the channel's pacing slot has passed)."""
+    """One poll, then delivery until nothing is owed, a few seconds later (the pacing slot has passed).
+
+    The app's own delivery job runs too (every second): a row it holds is not owed any more only once
+    it is done, so waiting for "nothing owed" also waits for that job's work.
+    """
     clock.advance(5)
     engine = app.app.deps.alerts
     assert engine is not None
     await engine.poll()
-    await engine.deliver()
+
+    async def drained() -> bool:
+        await engine.deliver()
+        health = await engine.health()
+        return health.pending_alerts == 0 and health.pending_updates == 0
+
+    await wait_until(drained, timeout=10, interval=0.05)
 
 
 def suspend(app: RunningApp, reason: str = REASON) -> str:

@@ -180,3 +180,25 @@ async def test_alerts_broadcast_is_stored_per_channel_and_shown_on_the_card(
         _, hook = await app.command("alerts broadcast off", user_id=ADMIN_USER_ID)
         (card,) = await app.responses(hook)
         assert "Resolutions are also sent" not in text_of(card)
+
+
+async def test_a_storm_alert_has_the_buttons_and_says_who_snoozed_it(
+    store: Store, store_url: str, tmp_path: Path
+) -> None:
+    clock = ManualClock()
+    async with world(tmp_path, store_url, clock) as app:
+        for _ in range(5):  # more than the storm threshold in one poll: one grouped alert
+            suspend(app, "out_of_quota")
+        await cycle(app, clock)
+        [group] = posts(app)
+        assert "5 Devin sessions suspended" in group["text"] and QUIET_IDS <= buttons(group).keys()
+        _, hook = await app.click(ActionId.SNOOZE_24H, "out_of_quota", message_ts=group["ts"])
+        await app.responses(hook)
+        await cycle(app, clock)
+        assert f"snoozed here by <@{REGULAR_USER_ID}>" in text_of(posts(app)[0])
+        for _ in range(5):  # another storm of that reason: recorded, not posted
+            suspend(app, "out_of_quota")
+        await cycle(app, clock)
+        assert len(posts(app)) == 1
+        settings = await app.app.deps.alerts.channel_settings(SANDBOX_CHANNEL_ID)  # type: ignore[union-attr]
+        assert settings.suppressed == 5

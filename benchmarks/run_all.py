@@ -108,6 +108,13 @@ EXTERNALS = (
         ),
     ),
     External(
+        "quiet",
+        "A snoozed storm: recorded, not posted",
+        "bench_quiet_storm.py",
+        quick_args=("--sessions", "20"),
+        headlines=(("500", 5, "snoozed storm of 500: poll"),),
+    ),
+    External(
         "home",
         "App Home: Your sessions",
         "bench_home.py",

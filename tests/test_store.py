@@ -27,18 +27,23 @@ from sqlalchemy import (
 
 from bot.alerts.records import AlertKind, AlertRecord, AlertState, NewAlert, SessionRecord
 from bot.devin.models import Session
+from bot.insights.records import PostKind
+from bot.people.records import NoticeKind
 from bot.store import (
     SCHEMA_VERSION,
     DatabaseURLError,
     SchemaVersionError,
     Store,
     async_database_url,
+    claiming,
     claims,
     create_engine,
     migrate,
+    notices,
     outbox,
     schema_version,
     sessions,
+    team,
 )
 from bot.store import channels as channel_queries
 from bot.store.schema import alerts, meta
@@ -437,3 +442,34 @@ async def test_sessions_and_poller_state_round_trip(store: Store) -> None:
         assert (state.watermark, state.last_error, state.last_success_at) == (70, None, 4.0)
         assert (await conn.execute(select(alerts.c.id))).first() is None
         assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+
+
+async def test_team_posts_and_notices_share_the_claim_protocol(store: Store) -> None:
+    """`claiming` serves all three outboxes: a second claim is refused, a stale token cannot settle, and an
+    expired claim can be taken over (alerts: test_claim_is_exclusive_and_expires)."""
+    async with store.transaction() as conn:
+        post_id = await team.record_post(conn, PostKind.DIGEST, "C0TEAM", "2026-W48", "{}", now=1.0)
+        await notices.record(
+            conn, session_id="devin-" + "a" * 32, kind=NoticeKind.SUSPENDED, episode=1, user_id="user-1",
+            reason="error", due_at=1.0, opened_at=1, session_json="{}", now=1.0,
+        )  # fmt: skip
+        [notice] = await notices.list_notices(conn)
+    assert post_id is not None
+    async with store.transaction() as conn:
+        post = await team.claim(conn, post_id, "tok-a", now=2.0)
+        assert await team.claim(conn, post_id, "tok-b", now=3.0) is None
+        assert not await team.settle(conn, post_id, "tok-b", ts="1.1")
+        taken = await notices.claim(conn, notice.id, now=2.0)
+        assert await notices.claim(conn, notice.id, now=3.0) is None
+    assert post is not None and taken is not None
+    later = 2.0 + claiming.CLAIM_SECONDS
+    async with store.transaction() as conn:
+        assert await team.claim(conn, post_id, "tok-c", now=later) is not None
+        assert not await team.settle(conn, post_id, "tok-a", ts="1.2")  # the expired claim lost
+        assert await team.settle(conn, post_id, "tok-c", ts="1.3", last_error=team.error_text("x" * 900))
+        retaken = await notices.claim(conn, notice.id, now=later)
+        assert retaken is not None and not await notices.settle(conn, notice.id, taken[1], ts="1.4")
+        assert await notices.settle(conn, notice.id, retaken[1], ts="1.5")
+        [row] = await team.list_posts(conn)
+        [sent] = await notices.list_notices(conn)
+    assert (row.ts, len(row.last_error or "")) == ("1.3", claiming.ERROR_TEXT_MAX) and sent.ts == "1.5"

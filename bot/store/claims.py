@@ -1,27 +1,25 @@
 """Delivery claims on the `alerts` outbox: which rows are due, who works on one, and how it ends.
 
-Delivery claims a row with one conditional UPDATE (`next_attempt_at <= now` → push it
-`CLAIM_SECONDS` ahead and stamp a token), so any number of processes can deliver from the same
-table and each row is worked on by one of them at a time. A claim left behind by a crashed
-process expires by itself. Settling writes check the token, so a process whose claim expired
-cannot overwrite another's result.
+The claim itself is the protocol every outbox shares (`claiming`): one conditional UPDATE takes a due row
+for `seconds` and stamps a token; every write of a result checks the token.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.records import AlertRecord, AlertState
-from bot.store.outbox import DELIVERABLE_KINDS, ERROR_TEXT_MAX, alert_from_row, owed
-from bot.store.schema import alerts, delivery_problems
 
-CLAIM_SECONDS = 120.0
-"""How long a delivery claim lasts by default (ALERT_CLAIM_SECONDS); far longer than one Slack call
-(10 s) plus the store-write retries after it (`posting.STORE_RETRY_SECONDS`)."""
+# CLAIM_SECONDS and new_claim_token are re-exported: delivery and the engine use them from here.
+from bot.store.claiming import CLAIM_SECONDS as CLAIM_SECONDS
+from bot.store.claiming import error_text, take
+from bot.store.claiming import new_claim_token as new_claim_token
+from bot.store.claiming import settle as _settle_row
+from bot.store.outbox import DELIVERABLE_KINDS, alert_from_row, owed
+from bot.store.schema import alerts, delivery_problems
 
 
 async def due_alerts(conn: AsyncConnection, *, now: float, limit: int) -> list[AlertRecord]:
@@ -49,21 +47,12 @@ async def claim(
     conn: AsyncConnection, alert_id: int, token: str, *, now: float, seconds: float = CLAIM_SECONDS
 ) -> AlertRecord | None:
     """Take the row for delivery for `seconds` if nobody holds it; the row as claimed, or None."""
-    stmt = (
-        update(alerts)
-        .where(alerts.c.id == alert_id, alerts.c.next_attempt_at <= now, owed())
-        .values(claim_token=token, next_attempt_at=now + seconds)
-        .returning(*alerts.c)
-    )
-    row = (await conn.execute(stmt)).first()
+    row = await take(conn, alerts, alert_id, token, owed=owed(), now=now, seconds=seconds)
     return alert_from_row(row) if row is not None else None
 
 
 async def _settle(conn: AsyncConnection, alert_id: int, token: str, values: dict[str, Any]) -> bool:
-    result = await conn.execute(
-        update(alerts).where(alerts.c.id == alert_id, alerts.c.claim_token == token).values(values)
-    )
-    return result.rowcount == 1
+    return await _settle_row(conn, alerts, alert_id, token, values)
 
 
 async def mark_post_started(conn: AsyncConnection, alert_id: int, token: str, *, now: float) -> bool:
@@ -125,7 +114,7 @@ async def retry_later(conn: AsyncConnection, alert_id: int, token: str, *, error
     """A transient failure: count it, remember why, try again at `at`."""
     values = {
         "attempts": alerts.c.attempts + 1,
-        "last_error": error[:ERROR_TEXT_MAX],
+        "last_error": error_text(error),
         "claim_token": None,
         "next_attempt_at": at,
         "updated_at": now,
@@ -134,17 +123,6 @@ async def retry_later(conn: AsyncConnection, alert_id: int, token: str, *, error
 
 
 async def hold(conn: AsyncConnection, alert_id: int, token: str, *, error: str, now: float) -> bool:
-    """A permanent failure: remember why and release; the channel's problem row keeps it waiting."""
-    values = {
-        "attempts": alerts.c.attempts + 1,
-        "last_error": error[:ERROR_TEXT_MAX],
-        "claim_token": None,
-        "next_attempt_at": now,
-        "updated_at": now,
-    }
-    return await _settle(conn, alert_id, token, values)
-
-
-def new_claim_token(holder_id: str) -> str:
-    """A token unique to one delivery attempt of one holder."""
-    return f"{holder_id[:40]}:{uuid.uuid4().hex[:16]}"
+    """A permanent failure: remember why and release; the channel's problem row keeps it waiting
+    (`due_alerts` skips its channel), so it is due at once when the problem is cleared."""
+    return await retry_later(conn, alert_id, token, error=error, at=now, now=now)

@@ -15,11 +15,10 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.people.records import Notice, NoticeKind, NoticeState
+from bot.store.claiming import error_text, take
+from bot.store.claiming import settle as _settle_row
 from bot.store.dialect import insert_ignore, upsert
 from bot.store.people_schema import person_notices, session_waits
-
-CLAIM_SECONDS = 120.0
-ERROR_TEXT_MAX = 500
 
 
 async def record(
@@ -87,13 +86,7 @@ async def due(conn: AsyncConnection, *, now: float, limit: int) -> list[Notice]:
 async def claim(conn: AsyncConnection, notice_id: int, *, now: float) -> tuple[Notice, str] | None:
     """Take one notice for delivery if nobody holds it: the row and the claim token, or None."""
     token = uuid.uuid4().hex
-    stmt = (
-        update(person_notices)
-        .where(person_notices.c.id == notice_id, _owed(now))
-        .values(claim_token=token, due_at=now + CLAIM_SECONDS)
-        .returning(*person_notices.c)
-    )
-    row = (await conn.execute(stmt)).first()
+    row = await take(conn, person_notices, notice_id, token, owed=_owed(now), now=now, due="due_at")
     return (_notice(row), token) if row is not None else None
 
 
@@ -101,13 +94,8 @@ async def settle(conn: AsyncConnection, notice_id: int, token: str, **values: An
     """Write a delivery outcome if the claim is still ours."""
     values.setdefault("claim_token", None)
     if "last_error" in values and values["last_error"] is not None:
-        values["last_error"] = str(values["last_error"])[:ERROR_TEXT_MAX]
-    result = await conn.execute(
-        update(person_notices)
-        .where(person_notices.c.id == notice_id, person_notices.c.claim_token == token)
-        .values(**values)
-    )
-    return result.rowcount == 1
+        values["last_error"] = error_text(values["last_error"])
+    return await _settle_row(conn, person_notices, notice_id, token, values)
 
 
 async def list_notices(conn: AsyncConnection, *, session_id: str | None = None) -> list[Notice]:

@@ -8,7 +8,6 @@ UPDATE, so one process at a time works on it; settling checks the claim token.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection
 from typing import Any
 
@@ -32,11 +31,14 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.insights.records import DigestSchedule, PostKind, PostState, TeamPost
+
+# error_text and new_claim_token are re-exported: team delivery uses them from here.
+from bot.store.claiming import error_text as error_text
+from bot.store.claiming import new_claim_token as new_claim_token
+from bot.store.claiming import settle as _settle_row
+from bot.store.claiming import take
 from bot.store.dialect import insert_ignore, upsert
 from bot.store.schema import ID_LENGTH, channel_pace, metadata
-
-CLAIM_SECONDS = 120.0
-ERROR_TEXT_MAX = 500
 
 team_posts = Table(
     "team_posts",
@@ -177,30 +179,13 @@ async def resting_channels(conn: AsyncConnection, channel_ids: Collection[str], 
 
 async def claim(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> TeamPost | None:
     """Take the row for delivery if nobody holds it; the row as claimed, or None."""
-    stmt = (
-        update(team_posts)
-        .where(team_posts.c.id == post_id, team_posts.c.next_attempt_at <= now, _owed())
-        .values(claim_token=token, next_attempt_at=now + CLAIM_SECONDS)
-        .returning(*team_posts.c)
-    )
-    row = (await conn.execute(stmt)).first()
+    row = await take(conn, team_posts, post_id, token, owed=_owed(), now=now)
     return _post(row) if row is not None else None
 
 
 async def settle(conn: AsyncConnection, post_id: int, token: str, **values: Any) -> bool:
     """Write a delivery result if our claim still holds."""
-    result = await conn.execute(
-        update(team_posts).where(team_posts.c.id == post_id, team_posts.c.claim_token == token).values(**values)
-    )
-    return result.rowcount == 1
-
-
-def error_text(error: str) -> str:
-    return error[:ERROR_TEXT_MAX]
-
-
-def new_claim_token(holder_id: str) -> str:
-    return f"{holder_id[:40]}:{uuid.uuid4().hex[:16]}"
+    return await _settle_row(conn, team_posts, post_id, token, values)
 
 
 async def list_posts(conn: AsyncConnection, *, kind: PostKind | None = None) -> list[TeamPost]:

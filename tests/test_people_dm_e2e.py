@@ -110,6 +110,52 @@ async def test_dm_waiting_after_the_delay_once_then_edited(alerts_world: Any) ->
     assert alerts_world.posts() == []  # waiting is not a channel alert
 
 
+async def restarted(world: Any, store: Any, holder_id: str) -> AlertEngine:
+    """The engine as a fresh process builds it on `store`: new People, new directory, nothing in memory."""
+    people = people_of(world)
+    return world.service(store=store, holder_id=holder_id, extras=people.alert_extras, observer=people.engine_observer)
+
+
+async def test_dm_waiting_once_across_a_restart_before_and_after_it_is_due_then_edited_once(
+    alerts_world: Any,
+) -> None:
+    sid = str(
+        alerts_world.devin_org.add_session(status="running", status_detail="waiting_for_user", user_id=USER_ALICE)[
+            "session_id"
+        ]
+    )
+    first = engine(alerts_world)
+    await ticks(first, alerts_world, 6)  # 6 minutes of the 10 pass in the first process
+    await first.stop()
+    await alerts_world.store.aclose()
+    store_b = await alerts_world.open_store()
+    second = await restarted(alerts_world, store_b, "replica-b")
+    try:
+        await ticks(second, alerts_world, 3)  # 9 minutes since the wait began: the delay counts from then
+        assert dm_posts(alerts_world) == []
+        await ticks(second, alerts_world, 4)
+        assert len(dm_posts(alerts_world)) == 1
+    finally:
+        await second.stop()
+        await store_b.aclose()
+    store_c = await alerts_world.open_store()
+    third = await restarted(alerts_world, store_c, "replica-c")
+    try:
+        await ticks(third, alerts_world, 3)  # still waiting: the third process must not send it again
+        alerts_world.devin_org.set_status(sid, "running", "working")
+        await ticks(third, alerts_world, 3)
+        [row] = await stored_notices(alerts_world, store_c)
+    finally:
+        await third.stop()
+        await store_c.aclose()
+    [dm] = dm_posts(alerts_world)
+    assert "waiting for your answer" in dm.body["text"] and dm.response["channel"] == ALICE_DM
+    [edit] = dm_edits(alerts_world)
+    assert edit.body["ts"] == dm.response["ts"] and "no longer waiting" in edit.body["text"]
+    assert (row.kind, row.state, row.delivered_version) == (NoticeKind.WAITING, NoticeState.SENT, row.version)
+    assert alerts_world.posts() == []
+
+
 async def test_dm_waiting_that_ends_before_the_delay_sends_nothing(alerts_world: Any) -> None:
     sid = str(
         alerts_world.devin_org.add_session(status="running", status_detail="waiting_for_approval", user_id=USER_ALICE)[

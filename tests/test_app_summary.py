@@ -86,21 +86,96 @@ async def test_summary_figures_equal_what_the_org_holds(frozen: tuple[RunningApp
     assert ActionId.SHARE_SUMMARY.value in _text(card)
 
 
-async def test_summary_without_metrics_and_consumption_permissions_estimates_and_says_so(
-    frozen: tuple[RunningApp, float],
+def _headline(card: dict[str, Any]) -> list[str]:
+    """The card's three headline lines: sessions, ACUs, pull requests."""
+    for block in card["blocks"]:
+        text = (block.get("text") or {}).get("text", "")
+        if text.startswith(":bar_chart:"):
+            lines = str(text).split("\n")
+            assert len(lines) == 3, text
+            return lines
+    raise AssertionError("no headline in the card")
+
+
+def _biggest_title(card: dict[str, Any]) -> str:
+    return _figure(card, r"Biggest sessions by ACUs\*\\n• <[^|]+\|([^>]+)>")
+
+
+def _gap_lines(card: dict[str, Any]) -> list[str]:
+    return re.findall(r":information_source: ([^\"]+)", _text(card))
+
+
+def _before_the_window_on_its_first_billing_day(live: RunningApp, now: float, days: int) -> None:
+    """A 50-ACU session that Devin's consumption counts (its billing day is the window's first) and the
+    sessions' own ACUs do not (it was created before the window), so the card's ACU figure shows its source."""
+    first_day = billing_day(int(now - days * DAY))
+    if first_day < now - days * DAY:  # else the window starts exactly at 08:00 UTC and both sources agree
+        live.devin.add_session(status="exit", created_at=first_day, acus_consumed=50.0)
+
+
+@pytest.mark.parametrize("days", [7, 30])
+async def test_summary_without_both_permissions_estimates_every_figure_and_the_biggest_session(
+    frozen: tuple[RunningApp, float], days: int
 ) -> None:
     live, now = frozen
     live.devin.metrics_permission = live.devin.consumption_permission = False
-    card = await _summary(live, "summary 30d")
-    created = _created(live, now, 30)
+    card = await _summary(live, f"summary {days}d")
+    created = _created(live, now, days)
     merged = [s for s in created if any(p.get("pr_state") == "merged" for p in s["pull_requests"])]
+    sessions, acus_line, prs = _headline(card)
     assert int(_figure(card, r"\*([\d,]+) sessions\* created")) == len(created)
     assert int(_figure(card, r"([\d,]+) sessions? merged a pull request")) == len(merged)
-    acus = sum(s["acus_consumed"] for s in created)  # summed from the sessions, for exactly the window
+    acus = sum(s["acus_consumed"] for s in created)
     assert float(_figure(card, r"\*([\d,.]+) ACUs\* consumed").replace(",", "")) == pytest.approx(acus, abs=0.01)
-    assert "(estimate)" in _text(card)
-    assert "*ViewOrgMetrics*" in _text(card) and "*ViewOrgConsumption*" in _text(card)
+    assert _biggest_title(card) == max(created, key=lambda s: s["acus_consumed"])["title"]
+    assert all("_(estimate)_" in line for line in (sessions, acus_line, prs))
     assert f"*Most common issues:* {_top_label(created)} (" in _text(card)
+    gaps = _gap_lines(card)
+    assert len(gaps) == 2 and "*ViewOrgMetrics*" in gaps[0] + gaps[1] and "*ViewOrgConsumption*" in gaps[0] + gaps[1]
+
+
+async def test_summary_without_only_consumption_keeps_devin_counts_and_estimates_only_the_acus(
+    frozen: tuple[RunningApp, float],
+) -> None:
+    live, now = frozen
+    live.devin.consumption_permission = False
+    _before_the_window_on_its_first_billing_day(live, now, 7)
+    card = await _summary(live, "summary 7d")
+    created = _created(live, now, 7)
+    sessions, acus_line, prs = _headline(card)
+    assert "_(estimate)_" not in sessions and "_(estimate)_" not in prs  # the metrics endpoints answered
+    assert "_(estimate)_" in acus_line
+    assert int(_figure(card, r"\*([\d,]+) sessions\* created")) == len(created)
+    acus = sum(s["acus_consumed"] for s in created)  # the sessions' own ACUs, for exactly the window
+    assert float(_figure(card, r"\*([\d,.]+) ACUs\* consumed").replace(",", "")) == pytest.approx(acus, abs=0.01)
+    assert _biggest_title(card) == max(created, key=lambda s: s["acus_consumed"])["title"]
+    [gap] = _gap_lines(card)
+    assert gap.startswith("ACUs are estimated") and "*ViewOrgConsumption*" in gap
+    assert "ViewOrgMetrics" not in _text(card)
+    assert live.devin.requests_to("/metrics/sessions") and live.devin.requests_to("/metrics/prs")
+
+
+async def test_summary_without_only_metrics_keeps_devin_acus_and_estimates_only_the_counts(
+    frozen: tuple[RunningApp, float],
+) -> None:
+    live, now = frozen
+    live.devin.metrics_permission = False
+    _before_the_window_on_its_first_billing_day(live, now, 7)
+    card = await _summary(live, "summary 7d")
+    created = _created(live, now, 7)
+    merged = [s for s in created if any(p.get("pr_state") == "merged" for p in s["pull_requests"])]
+    sessions, acus_line, prs = _headline(card)
+    assert "_(estimate)_" in sessions and "_(estimate)_" in prs
+    assert "_(estimate)_" not in acus_line and "(estimate)" not in _figure(card, r"\"(ACUs per billing day[^\"]*)\"")
+    assert int(_figure(card, r"\*([\d,]+) sessions\* created")) == len(created)
+    assert int(_figure(card, r"([\d,]+) sessions? merged a pull request")) == len(merged)
+    first_day = billing_day(int(now - 7 * DAY))  # consumption's own figure: the window's billing days
+    acus = sum(s["acus_consumed"] for s in live.devin.sessions() if first_day <= s["created_at"] < now)
+    assert float(_figure(card, r"\*([\d,.]+) ACUs\* consumed").replace(",", "")) == pytest.approx(acus, abs=0.01)
+    [gap] = _gap_lines(card)
+    assert gap.startswith("Counts and pull requests are estimated") and "*ViewOrgMetrics*" in gap
+    assert "ViewOrgConsumption" not in _text(card)
+    assert live.devin.requests_to("/consumption/daily")
 
 
 async def test_summary_costs_pages_not_sessions_and_a_repeat_is_cached(frozen: tuple[RunningApp, float]) -> None:

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.insights import digests
 from bot.insights.engine import TeamEngine
 from bot.insights.records import PostKind, PostState
 from bot.insights.source import InsightsSource
@@ -138,6 +139,41 @@ async def test_digest_due_in_the_users_time_zone_across_dst(alerts_world: Any) -
     assert posted_at == ["03-28 08:00", "03-29 07:00", "03-30 07:00", "03-31 07:00"]
 
 
+async def test_digest_weekly_once_a_week_at_the_local_time_each_covering_the_week_since_the_last(
+    alerts_world: Any,
+) -> None:
+    world = alerts_world
+    world.clock.now = _at("2026-12-02T00:00:00")  # a Wednesday
+    engine = _engine(world)
+    # Monday 08:00 in Auckland (UTC+13 in December) is Sunday 19:00 UTC: the weekday is the user's, not UTC's.
+    await engine.schedule_digest(
+        SANDBOX_CHANNEL_ID, cadence="weekly", weekday=0, hour=8, minute=0, tz="Pacific/Auckland", user_id=USER
+    )
+    sessions = {
+        _at("2026-12-03T12:00:00"): "Work of the first week",
+        _at("2026-12-09T12:00:00"): "Work of the second week",
+    }
+    posted_at = []
+    for _ in range(15 * 24 * 2):  # every 30 minutes for fifteen days: two Mondays in Auckland
+        world.clock.advance(30 * 60)
+        if title := sessions.get(world.clock.now):
+            world.devin_org.add_session(acus_consumed=3.0, title=title, created_at=int(world.clock.now))
+        if (await engine.tick_digests()).posted:
+            posted_at.append(datetime.fromtimestamp(world.clock.now, digests.zone("Pacific/Auckland")))
+    assert [(t.strftime("%a %H:%M"), t.date().isoformat()) for t in posted_at] == [
+        ("Mon 08:00", "2026-12-07"),
+        ("Mon 08:00", "2026-12-14"),
+    ]
+    first_due, second_due = (int(t.timestamp()) for t in posted_at)
+    async with world.store.transaction() as conn:
+        payloads = [json.loads(p.payload) for p in await team.list_posts(conn, kind=PostKind.DIGEST)]
+    assert [(p["start"], p["end"]) for p in payloads] == [(first_due - 7 * DAY, first_due), (first_due, second_due)]
+    first, second = (json.dumps(m["blocks"]) for m in _digests(world))
+    assert "Work of the first week" in first and "Work of the second week" not in first
+    assert "Work of the second week" in second and "Work of the first week" not in second
+    assert "weekly on Monday at 08:00 (Pacific/Auckland)" in second
+
+
 async def test_digest_permanent_slack_error_is_recorded_and_shown(alerts_world: Any) -> None:
     world = alerts_world
     world.clock.now = _at("2026-12-01T08:00:00")
@@ -204,6 +240,34 @@ async def test_budget_each_threshold_once_updated_in_place(alerts_world: Any) ->
     assert len(_budget_messages(world)) == 1 and "100%" in _budget_messages(world)[0]["text"]
     assert len([m for ms in world.slack.threads.values() for m in ms]) == 2
     assert len(world.ok_calls("chat.postMessage")) == 3 and len(world.ok_calls("chat.update")) == 2
+
+
+async def test_budget_warning_reaches_every_alert_channel_and_each_is_updated_in_place(alerts_world: Any) -> None:
+    world = alerts_world
+    world.clock.now = _at("2026-12-10T12:00:00")
+    async with world.store.transaction() as conn:  # what `/devin-insights alerts on` stores in a second channel
+        await channel_queries.put_subscription(
+            conn, OTHER_CHANNEL, enabled=True, reasons=["out_of_credits"], by_user=USER, now=world.clock()
+        )
+    engine = _engine(world, budget=100.0)
+    _spend(world, 55)
+    await engine.check_budget()
+    for channel in (SANDBOX_CHANNEL_ID, OTHER_CHANNEL):
+        (message,) = [m for m in world.posts(channel) if "ACU budget" in m.get("text", "")]
+        assert "50%" in message["text"] and "55.0 of 100 ACUs" in message["text"]
+    _spend(world, 30)
+    world.clock.advance(HOUR)
+    await engine.check_budget()
+    world.clock.advance(HOUR)
+    await engine.check_budget()  # nothing new: still 80%
+    for channel in (SANDBOX_CHANNEL_ID, OTHER_CHANNEL):
+        (message,) = [m for m in world.posts(channel) if "ACU budget" in m.get("text", "")]
+        assert "80%" in message["text"] and "85.0 of 100" in message["text"]
+    posts, edits = world.ok_calls("chat.postMessage"), world.ok_calls("chat.update")
+    assert sorted(c.body["channel"] for c in edits) == sorted([SANDBOX_CHANNEL_ID, OTHER_CHANNEL])
+    replies = [c for c in posts if c.body.get("thread_ts")]
+    assert sorted(c.body["channel"] for c in replies) == sorted([SANDBOX_CHANNEL_ID, OTHER_CHANNEL])
+    assert len(posts) == 4  # one message and one thread reply in each channel
 
 
 async def test_budget_not_repeated_after_restart_and_again_next_month(alerts_world: Any) -> None:

@@ -5,6 +5,7 @@
 - `store`: a migrated `Store` on `store_url` with no rows (SQLite: a copy of a file migrated once per worker;
   PostgreSQL: emptied first), closed after the test.
 - `blank_store_url`: like `store_url`, but without any table (migration tests).
+- `own_postgres_database`: a new PostgreSQL database for one test (process tests), dropped after it.
 - `alerts_devin_org`: an unseeded DevinSimulator on `devin_clock` (tests/fixtures_devin.py); `alerts_devin`:
   a DevinClient for it whose retries never really sleep.
 - `alerts_world`: those, the store, `devin_clock` (the service's clock too) and the Slack stand-in
@@ -98,6 +99,18 @@ def _admin(sql: str) -> None:
         pool.submit(asyncio.run, _admin_async(sql)).result()
 
 
+def _unusable(exc: BaseException) -> None:
+    """Skip the test (fail it in CI) when the PostgreSQL server is not there."""
+    message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not usable ({type(exc).__name__}: {exc})"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI requires it (set DI_TEST_POSTGRES_URL)")
+    pytest.skip(f"{message}; start it or set DI_TEST_POSTGRES_URL to run the postgres tests")
+
+
+def _database_url(name: str) -> str:
+    return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A database of its own for this test session (`di_test_<random>`), dropped at the end."""
@@ -105,12 +118,22 @@ def postgres_database() -> Iterator[str]:
     try:
         _admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not usable ({type(exc).__name__}: {exc})"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message}; CI requires it (set DI_TEST_POSTGRES_URL)")
-        pytest.skip(f"{message}; start it or set DI_TEST_POSTGRES_URL to run the postgres tests")
-    yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        _unusable(exc)
+    yield _database_url(name)
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def own_postgres_database() -> AsyncIterator[str]:
+    """A new, empty database for this one test (`di_own_<random>`), for app processes that migrate it
+    themselves; dropped after the test."""
+    name = f"di_own_{secrets.token_hex(4)}"
+    try:
+        await _admin_async(f'CREATE DATABASE "{name}"')
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        _unusable(exc)
+    yield _database_url(name)
+    await _admin_async(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=BACKENDS)

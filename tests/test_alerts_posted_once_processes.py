@@ -10,12 +10,8 @@ guarantee needs them.
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -26,7 +22,6 @@ from bot.sandbox.slack_history import HISTORY_SCOPES
 from tests.app_process import AppProcess, app_env, wait_until
 from tests.tcp_proxy import CuttableProxy
 
-POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 POST = "chat.postMessage"
 SLACK_TIMEOUT = 3
 """Seconds; a loaded machine must still answer an ordinary local call well inside it."""
@@ -48,30 +43,6 @@ def _posts(slack: SlackStandIn, session_id: str, *, replies: bool = False) -> li
 
 def _with_history() -> SlackStandIn:
     return SlackStandIn(scopes=[*DEFAULT_SCOPES, *HISTORY_SCOPES])
-
-
-async def _database() -> str:
-    name = f"di_once_{secrets.token_hex(4)}"
-    try:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return str(make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    url = await _database()
-    yield url
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 def _session(devin: DevinSimulator) -> str:
@@ -129,8 +100,10 @@ async def test_slack_answering_after_its_timeout_posts_and_replies_once(tmp_path
             await app.stop()
 
 
-async def test_store_failing_for_3s_right_after_a_post_keeps_it_posted_once(tmp_path: Path, pg_url: str) -> None:
-    target = make_url(pg_url)
+async def test_store_failing_for_3s_right_after_a_post_keeps_it_posted_once(
+    tmp_path: Path, own_postgres_database: str
+) -> None:
+    target = make_url(own_postgres_database)
     proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432)
     await proxy.start()
     proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
@@ -151,10 +124,12 @@ async def test_store_failing_for_3s_right_after_a_post_keeps_it_posted_once(tmp_
             await proxy.stop()
 
 
-async def test_retry_after_longer_than_the_claim_with_two_replicas_posts_once(tmp_path: Path, pg_url: str) -> None:
+async def test_retry_after_longer_than_the_claim_with_two_replicas_posts_once(
+    tmp_path: Path, own_postgres_database: str
+) -> None:
     async with DevinSimulator(seed=False) as devin, SlackStandIn() as slack:
         sid = _session(devin)
-        env = _env(devin, slack, pg_url)
+        env = _env(devin, slack, own_postgres_database)
         replicas = [AppProcess(env, tmp_path), AppProcess(env, tmp_path)]
         await asyncio.gather(*(r.start() for r in replicas))
         retry_after = int(CLAIM) + 4

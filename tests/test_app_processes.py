@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_CHANNEL_ID
@@ -20,7 +16,6 @@ from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall, SlackStandIn
 from bot.sandbox.slack_requests import slash_command
 from tests.app_process import AppProcess, app_env, wait_until
 
-POSTGRES_ADMIN_URL = os.environ.get("DI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 POLL_SECONDS = 2
 
 
@@ -74,39 +69,13 @@ async def test_alert_recorded_before_a_crash_is_delivered_once_after_restart(tmp
             assert await second.stop() == 0  # graceful shutdown on SIGTERM
 
 
-async def _fresh_postgres_database() -> str:
-    name = f"di_replicas_{secrets.token_hex(4)}"
-    try:
-        admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgresql+asyncpg", "postgresql"), timeout=5)
-    except (OSError, asyncpg.PostgresError) as error:
-        if os.environ.get("CI"):
-            raise AssertionError(f"PostgreSQL at {POSTGRES_ADMIN_URL} is required in CI: {error}") from error
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
-@pytest.fixture
-async def replica_database() -> AsyncIterator[str]:
-    url = await _fresh_postgres_database()
-    yield url
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 async def test_two_replicas_poll_one_at_a_time_and_survive_the_holder_dying(
-    tmp_path: Path, replica_database: str
+    tmp_path: Path, own_postgres_database: str
 ) -> None:
     async with DevinSimulator() as devin, SlackStandIn() as slack:
-        env = app_env(devin, slack, replica_database, ALERT_POLL_SECONDS=str(POLL_SECONDS))
+        env = app_env(devin, slack, own_postgres_database, ALERT_POLL_SECONDS=str(POLL_SECONDS))
         replicas = [AppProcess(env, tmp_path), AppProcess(env, tmp_path)]
         await asyncio.gather(*(replica.start() for replica in replicas))
         try:

@@ -112,17 +112,7 @@ async def _cli_check(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
 async def test_check_cli_exit_codes_and_no_secrets(
     tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
 ) -> None:
-    devin, slack = services
-    env = {
-        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": "sandbox-signing-secret-0000000000",
-        "SLACK_API_URL": slack.api_url,
-        "DEVIN_API_KEY": SANDBOX_API_KEY,
-        "DEVIN_ORG_ID": SANDBOX_ORG_ID,
-        "DEVIN_API_URL": devin.url,
-        "ALERT_CHANNEL": SANDBOX_CHANNEL_ID,
-        "DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
-    }
+    env = _env(*services, tmp_path)
     code, output = await _cli_check(tmp_path, env)
     assert code == 0, output
     assert "All needed checks passed" in output

@@ -137,6 +137,19 @@ async def test_check_reports_the_metrics_and_consumption_permissions(tmp_path: P
     assert "ViewOrgConsumption" in warned["devin consumption"].detail
 
 
+async def test_check_reports_the_membership_permission_and_only_warns_without_it(tmp_path: Path) -> None:
+    async with DevinSimulator() as devin, SlackStandIn() as slack:
+        granted = await run_checks(_settings(tmp_path, devin, slack))
+        devin.members.view_membership = False
+        withheld = await run_checks(_settings(tmp_path, devin, slack))
+    (ok,) = [line for line in granted.lines if line.subject == "devin members"]
+    assert ok.level == "ok" and "ViewOrgMembership granted" in ok.detail
+    (warned,) = [line for line in withheld.lines if line.subject == "devin members"]
+    assert warned.level == "warn" and "ViewOrgMembership" in warned.detail and "ViewOrgMembership" in warned.fix
+    assert format_line(warned).startswith("! devin members: the role lacks ViewOrgMembership")
+    assert withheld.passed and withheld.exit_code == 0  # alerts still post, with Devin ids instead of people
+
+
 async def test_check_work_objects_probe_passes_and_names_what_it_cannot_read(
     tmp_path: Path, services: tuple[DevinSimulator, SlackStandIn]
 ) -> None:

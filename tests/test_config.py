@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from pathlib import Path
 
@@ -156,6 +157,74 @@ def test_settings_rejects_bad_shape_naming_variable_without_value(
     if value not in reason:
         assert value not in said  # the offending value is never echoed
     assert SECRET_MARK not in all_texts(error)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "attribute", "expected"),
+    [
+        ("ACU_BUDGET_THRESHOLDS", "50, 80,100", "acu_budget_thresholds", (50, 80, 100)),
+        ("ACU_BUDGET_THRESHOLDS", "100,50,80,80", "acu_budget_thresholds", (50, 80, 100)),  # sorted, once each
+        ("ACU_BUDGET_THRESHOLDS", " 90 ", "acu_budget_thresholds", (90,)),
+        ("ACU_BUDGET_THRESHOLDS", "", "acu_budget_thresholds", (50, 80, 100)),  # empty means unset
+        ("ACU_BUDGET", "1500.5", "acu_budget", 1500.5),
+        ("ACU_BUDGET", "", "acu_budget", None),
+        ("BUDGET_CHECK_SECONDS", "1", "budget_check_seconds", 1),
+        ("BUDGET_CHECK_SECONDS", "86400", "budget_check_seconds", 86400),
+        ("NOTIFY_WAITING_AFTER_MINUTES", "0", "notify_waiting_after_minutes", 0),
+    ],
+)  # fmt: skip
+def test_budget_and_notify_settings_accept_valid_shapes(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, attribute: str, expected: object
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert getattr(load_settings(), attribute) == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        # A comma list used to reach pydantic-settings' JSON decoding and stop start-up with a traceback.
+        ("ACU_BUDGET_THRESHOLDS", "0,abc", "valid integer"),
+        ("ACU_BUDGET_THRESHOLDS", "50;80", "valid integer"),
+        ("ACU_BUDGET_THRESHOLDS", "50.5", "valid integer"),
+        ("ACU_BUDGET_THRESHOLDS", "0,50", "between 1 and 1000"),
+        ("ACU_BUDGET_THRESHOLDS", "1001", "between 1 and 1000"),
+        ("ACU_BUDGET_THRESHOLDS", ",", "between 1 and 1000"),
+        ("ACU_BUDGET", "-1", "greater than 0"),
+        ("ACU_BUDGET", "0", "greater than 0"),
+        ("ACU_BUDGET", "lots", "valid number"),
+        ("ACU_BUDGET", "inf", "finite number"),  # would never warn
+        ("BUDGET_CHECK_SECONDS", "0", "greater than or equal to 1"),
+        ("BUDGET_CHECK_SECONDS", "1000000000000", "less than or equal to 86400"),  # overflowed the scheduler
+        ("NOTIFY_WAITING_AFTER_MINUTES", "-1", "greater than or equal to 0"),
+        ("NOTIFY_WAITING_AFTER_MINUTES", "soon", "valid integer"),
+    ],
+)  # fmt: skip
+def test_budget_and_notify_settings_reject_bad_values_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, reason: str
+) -> None:
+    error = config_error(monkeypatch, {variable: value})  # a ConfigError, never a traceback
+    (line,) = [line for line in str(error).splitlines() if line.startswith(f"  {variable}: ")]
+    said, _, hint = line.partition(" (expected ")
+    assert reason in said and hint
+    if value not in reason:
+        assert value not in said  # the offending value is never echoed
+
+
+def test_budget_thresholds_from_a_dotenv_file_are_split_too() -> None:
+    write_dotenv("ACU_BUDGET=200\nACU_BUDGET_THRESHOLDS=75,90\n")
+    settings = load_settings()
+    assert (settings.acu_budget, settings.acu_budget_thresholds) == (200.0, (75, 90))
+
+
+def test_every_default_in_env_example_loads_when_uncommented() -> None:
+    # `cp .env.example .env` and uncommenting a default must never stop start-up (the thresholds once did).
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    defaults = [line.removeprefix("# ") for line in example.splitlines() if re.fullmatch(r"# [A-Z_]+=\S.*", line)]
+    assert any(line.startswith("ACU_BUDGET_THRESHOLDS=") for line in defaults)
+    write_dotenv("\n".join(defaults) + "\n")
+    settings = load_settings()
+    assert settings.acu_budget_thresholds == (50, 80, 100) and settings.budget_check_seconds == 900
 
 
 def test_load_settings_names_every_bad_variable_in_one_message(monkeypatch: pytest.MonkeyPatch) -> None:

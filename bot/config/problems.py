@@ -39,7 +39,7 @@ FIX_HINTS: dict[str, str] = {
     "log_level": "one of DEBUG, INFO, WARNING, ERROR",
     "acu_budget": "a positive number of ACUs per calendar month, or unset to turn budget warnings off",
     "acu_budget_thresholds": "comma-separated whole percentages between 1 and 1000, e.g. 50,80,100",
-    "budget_check_seconds": "a whole number of seconds, at least 1",
+    "budget_check_seconds": "a whole number of seconds between 1 and 86400 (one day)",
     "log_format": "text or json",
 }
 

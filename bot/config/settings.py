@@ -113,11 +113,13 @@ class Settings(BaseSettings):
     """Logging level of this app's own loggers (libraries stay at INFO or above)."""
     log_format: LogFormat = LogFormat.TEXT
     """`text` (one line per event, key=value context) or `json` (one JSON object per line, for log pipelines)."""
-    acu_budget: float | None = Field(default=None, gt=0)
+    acu_budget: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # `inf` would never warn
     """ACUs per calendar month (billing days start 08:00 UTC); unset turns budget warnings off."""
-    acu_budget_thresholds: tuple[int, ...] = (50, 80, 100)
+    # NoDecode: `50,80,100` is split below; pydantic-settings would JSON-decode it and fail with a traceback.
+    acu_budget_thresholds: Annotated[tuple[int, ...], NoDecode] = (50, 80, 100)
     """Percentages of the budget that warn, once each per month."""
-    budget_check_seconds: int = Field(default=900, ge=1)
+    # At most a day: a rarer check tells a crossed threshold days late, and huge values overflow the scheduler.
+    budget_check_seconds: int = Field(default=900, ge=1, le=86400)
     """How often usage is checked against the budget."""
 
     @field_validator("alert_reasons", "allowed_team_ids", "allowed_channel_ids", "admin_user_ids", mode="before")

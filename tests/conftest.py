@@ -20,6 +20,15 @@ _PREFIXES = ("SLACK_", "DEVIN_", "ALERT_", "UNFURL_", "ALLOWED_", "ADMIN_")
 _EXACT = ("DATABASE_URL", "PORT", "LOG_LEVEL", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: one worker more than there are cores. The process tests mostly wait (Slack timeouts,
+    claims, app start-up), so a third worker on two cores overlaps those waits: the `slow` tests took
+    94 s on 2 workers and 66 s on 3 (2 shared cores). PYTEST_XDIST_AUTO_NUM_WORKERS still decides if set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    return len(os.sched_getaffinity(0)) + 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `slow` (real processes, most of a minute between them) run first, the rest in file order.
 

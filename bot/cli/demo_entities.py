@@ -10,7 +10,7 @@ from typing import Any
 
 from blocks.kit import Block, context, header, section
 from blocks.text import escape, slack_date
-from bot.cli.demo import DemoScreen, DemoWorld
+from bot.cli.demo_world import DemoScreen, DemoWorld
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_WITH_ANALYSIS
 from bot.sandbox.slack_api import REGULAR_USER_ID

@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 
-from bot.cli.demo import STEP_TIMEOUT_SECONDS, DemoScreen, DemoWorld
+from bot.cli.demo_world import STEP_TIMEOUT_SECONDS, DemoScreen, DemoWorld
 from bot.ids import ActionId
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.slack_api import REGULAR_USER_ID, SlackCall

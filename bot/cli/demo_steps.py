@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import time
 
-from bot.cli.demo import DemoScreen, DemoStep, DemoWorld
 from bot.cli.demo_entities import show_work_object
 from bot.cli.demo_quiet import show_snooze
 from bot.cli.demo_team import show_budget, show_digest, show_summary
+from bot.cli.demo_world import DemoScreen, DemoStep, DemoWorld
 from bot.ids import ActionId
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import SEED_RUNNING, SEED_WITH_ANALYSIS, SEED_WITHOUT_ANALYSIS

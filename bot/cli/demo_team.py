@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from bot.cli.demo import DEMO_ACU_BUDGET, DemoScreen, DemoWorld
+from bot.cli.demo_world import DEMO_ACU_BUDGET, DemoScreen, DemoWorld
 from bot.sandbox.slack_api import SlackCall
 
 BUDGET_SHARE = 0.85

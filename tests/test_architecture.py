@@ -46,6 +46,8 @@ def test_architecture_import_contracts_are_kept() -> None:
         ("blocks/kit.py", "import sqlalchemy", "Block Kit builders are pure"),
         ("bot/alerts/rules.py", "import bot.store.outbox", "The domain is pure"),
         ("bot/store/outbox.py", "import bot.alerts.delivery", "The store persists the domain"),
+        ("bot/cli/demo_team.py", "import bot.cli.demo", "The demo imports downward"),
+        ("bot/sandbox/devin_metrics.py", "import bot.sandbox.devin_org", "The simulated Devin org assembles"),
     ],
 )
 def test_architecture_a_wrong_import_breaks_its_contract(

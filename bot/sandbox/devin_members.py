@@ -8,15 +8,12 @@ key without `ViewOrgMembership` (every members request answers 403).
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aiohttp import web
 
 from bot.sandbox.devin_query import Record, Reject, decode_cursor, encode_cursor, page_size
 from bot.sandbox.devin_seed import USER_ALICE, USER_BORIS, USER_CHEN, USER_DANA
-
-if TYPE_CHECKING:
-    from bot.sandbox.devin_org import DevinSimulator
 
 DETAIL_NO_MEMBER = "Member not found"
 DETAIL_MEMBERSHIP = "Service user lacks required permission: ViewOrgMembership"
@@ -54,12 +51,22 @@ class MemberBook:
         return copy.deepcopy(self.members[user_id])
 
 
-def add_member_routes(app: web.Application, simulator: DevinSimulator) -> None:
+class MemberOrg(Protocol):
+    """What the member routes use: the org's id and its `MemberBook` (`DevinSimulator` is one)."""
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def members(self) -> MemberBook: ...
+
+
+def add_member_routes(app: web.Application, org: MemberOrg) -> None:
     """`GET …/members/users` (paged, `email` filter) and `GET …/members/users/{user_id}`."""
-    book = simulator.members
+    book = org.members
 
     def check(request: web.Request) -> None:
-        if request.match_info.get("org_id") != simulator.org_id or not book.view_membership:
+        if request.match_info.get("org_id") != org.org_id or not book.view_membership:
             raise Reject(403, DETAIL_MEMBERSHIP)
 
     async def get_member(request: web.Request) -> web.Response:

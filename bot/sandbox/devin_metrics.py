@@ -14,21 +14,32 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from bot.sandbox.devin_problem import problem_response
 from bot.sandbox.devin_query import Record, Reject, query_int
 
-if TYPE_CHECKING:
-    from bot.sandbox.devin_org import DevinSimulator
-
 DAY = 86_400
 BILLING_DAY_OFFSET = 8 * 3600
 """Devin's billing days start at 08:00 UTC (midnight PST)."""
 PERMISSION_METRICS = "ViewOrgMetrics"
 PERMISSION_CONSUMPTION = "ViewOrgConsumption"
+
+
+class MetricsOrg(Protocol):
+    """What the metrics routes use: the stored sessions, the key's two rights and the org check (`DevinSimulator`)."""
+
+    @property
+    def metrics_permission(self) -> bool: ...
+
+    @property
+    def consumption_permission(self) -> bool: ...
+
+    def check_org(self, request: web.Request) -> None: ...
+
+    def stored(self) -> list[Record]: ...
 
 
 def forbidden(permission: str, instance: str) -> web.Response:
@@ -41,42 +52,42 @@ def billing_day(ts: int) -> int:
     return (ts - BILLING_DAY_OFFSET) // DAY * DAY + BILLING_DAY_OFFSET
 
 
-def add_metrics_routes(app: web.Application, simulator: DevinSimulator) -> None:
+def add_metrics_routes(app: web.Application, org: MetricsOrg) -> None:
     """Register `…/metrics/sessions`, `…/metrics/prs` and `…/consumption/daily`."""
-    org = "/v3/organizations/{org_id}"
-    routes = _Routes(simulator)
-    app.router.add_get(f"{org}/metrics/sessions", routes.sessions)
-    app.router.add_get(f"{org}/metrics/prs", routes.prs)
-    app.router.add_get(f"{org}/consumption/daily", routes.consumption)
+    prefix = "/v3/organizations/{org_id}"
+    routes = _Routes(org)
+    app.router.add_get(f"{prefix}/metrics/sessions", routes.sessions)
+    app.router.add_get(f"{prefix}/metrics/prs", routes.prs)
+    app.router.add_get(f"{prefix}/consumption/daily", routes.consumption)
 
 
 class _Routes:
-    def __init__(self, simulator: DevinSimulator) -> None:
-        self._sim = simulator
+    def __init__(self, org: MetricsOrg) -> None:
+        self._org = org
 
     def _created_in(self, request: web.Request) -> list[Record]:
         after, before = _window(request, required=True)
         assert after is not None and before is not None
-        return [r for r in self._sim.stored() if after <= int(r["created_at"]) < before]
+        return [r for r in self._org.stored() if after <= int(r["created_at"]) < before]
 
     async def sessions(self, request: web.Request) -> web.Response:
-        self._sim.check_org(request)
-        if not self._sim.metrics_permission:
+        self._org.check_org(request)
+        if not self._org.metrics_permission:
             return forbidden(PERMISSION_METRICS, request.path)
         return web.json_response(session_metrics(self._created_in(request)))
 
     async def prs(self, request: web.Request) -> web.Response:
-        self._sim.check_org(request)
-        if not self._sim.metrics_permission:
+        self._org.check_org(request)
+        if not self._org.metrics_permission:
             return forbidden(PERMISSION_METRICS, request.path)
         return web.json_response(pr_metrics(self._created_in(request)))
 
     async def consumption(self, request: web.Request) -> web.Response:
-        self._sim.check_org(request)
-        if not self._sim.consumption_permission:
+        self._org.check_org(request)
+        if not self._org.consumption_permission:
             return forbidden(PERMISSION_CONSUMPTION, request.path)
         after, before = _window(request, required=False)
-        return web.json_response(daily_consumption(self._sim.stored(), after, before))
+        return web.json_response(daily_consumption(self._org.stored(), after, before))
 
 
 def _window(request: web.Request, *, required: bool) -> tuple[int | None, int | None]:

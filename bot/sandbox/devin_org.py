@@ -18,7 +18,9 @@ The pieces live in their own modules: `devin_state` (sessions and the Python API
 `devin_query` (query parsing, filters, cursors), `devin_sessions` (the `/v3` session routes),
 `devin_metrics` and `devin_members` (the org routes), `devin_faults` (fault injection) and `devin_control`
 (the `/_sandbox/` routes). This module serves them (lifecycle, middleware: auth, recording, faults) and
-re-exports the few names other code imports from it.
+re-exports the few names other code imports from it. It sits on top: each route module states what it uses as
+a Protocol (`SessionOrg`, `MetricsOrg`, `MemberOrg`, `ControlledOrg`) that `DevinSimulator` satisfies, and imports
+nothing from here (an import-linter contract in pyproject.toml keeps it so).
 """
 
 from __future__ import annotations

@@ -7,12 +7,14 @@ and `total` for the same filters is counted once until a session changes (devin_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Hashable
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from bot.sandbox.devin_query import (
     DETAIL_NOT_FOUND,
+    Predicate,
     Record,
     Reject,
     decode_cursor,
@@ -22,9 +24,7 @@ from bot.sandbox.devin_query import (
     session_filter,
     updated_bounds,
 )
-
-if TYPE_CHECKING:
-    from bot.sandbox.devin_org import DevinSimulator
+from bot.sandbox.devin_state import SessionPage
 
 SERVICE_USER_ID = "service-user-sandbox"
 SERVICE_USER_NAME = "devin-insights sandbox"
@@ -32,13 +32,47 @@ DETAIL_VIEW = "Service user lacks required permission: ViewOrgSessions"
 DETAIL_MANAGE = "Service user lacks required permission: ManageOrgSessions"
 
 
-def add_session_routes(app: web.Application, simulator: DevinSimulator) -> None:
+class SessionOrg(Protocol):
+    """What the session routes use: the org's sessions (`DevinOrgState`), its key's rights and its org check.
+
+    `devin_org.DevinSimulator` is one; the routes import no module above them.
+    """
+
+    @property
+    def org_id(self) -> str: ...
+
+    @property
+    def manage_sessions(self) -> bool: ...
+
+    def check_org(self, request: web.Request) -> None: ...
+
+    def find(self, session_id: str) -> Record | None: ...
+
+    def page(
+        self,
+        first: int,
+        keep: Predicate | None,
+        after: tuple[Any, ...] | None,
+        *,
+        low: int | None = None,
+        high: int | None = None,
+        total_key: Hashable | None = None,
+    ) -> SessionPage: ...
+
+    def render(self, record: Record, insights: bool) -> Record: ...
+
+    def generate(self, record: Record) -> str: ...
+
+    def messages_of(self, record: Record) -> list[Record]: ...
+
+
+def add_session_routes(app: web.Application, org: SessionOrg) -> None:
     """Register `/v3/self` and the session routes of §3–§7."""
-    org, session = "/v3/organizations/{org_id}", "/v3/organizations/{org_id}/sessions/{devin_id}"
-    routes = _SessionRoutes(simulator)
+    prefix, session = "/v3/organizations/{org_id}", "/v3/organizations/{org_id}/sessions/{devin_id}"
+    routes = _SessionRoutes(org)
     app.router.add_get("/v3/self", routes.get_self)
-    app.router.add_get(f"{org}/sessions", routes.list_sessions)
-    app.router.add_get(f"{org}/sessions/insights", routes.list_insights)  # before {devin_id}
+    app.router.add_get(f"{prefix}/sessions", routes.list_sessions)
+    app.router.add_get(f"{prefix}/sessions/insights", routes.list_insights)  # before {devin_id}
     app.router.add_get(session, routes.get_session)
     app.router.add_get(f"{session}/insights", routes.get_insights)
     app.router.add_post(f"{session}/insights/generate", routes.generate)
@@ -46,8 +80,8 @@ def add_session_routes(app: web.Application, simulator: DevinSimulator) -> None:
 
 
 class _SessionRoutes:
-    def __init__(self, simulator: DevinSimulator) -> None:
-        self._sim = simulator
+    def __init__(self, org: SessionOrg) -> None:
+        self._org = org
 
     async def get_self(self, request: web.Request) -> web.Response:
         return web.json_response(
@@ -55,7 +89,7 @@ class _SessionRoutes:
                 "principal_type": "service_user",
                 "service_user_id": SERVICE_USER_ID,
                 "service_user_name": SERVICE_USER_NAME,
-                "org_id": self._sim.org_id,
+                "org_id": self._org.org_id,
             }
         )
 
@@ -66,17 +100,17 @@ class _SessionRoutes:
         return self._page(request, insights=True)
 
     async def get_session(self, request: web.Request) -> web.Response:
-        return web.json_response(self._sim.render(self._lookup(request), insights=False))
+        return web.json_response(self._org.render(self._lookup(request), insights=False))
 
     async def get_insights(self, request: web.Request) -> web.Response:
-        return web.json_response(self._sim.render(self._lookup(request), insights=True))
+        return web.json_response(self._org.render(self._lookup(request), insights=True))
 
     async def generate(self, request: web.Request) -> web.Response:
-        self._sim.check_org(request)
-        if not self._sim.manage_sessions:
+        self._org.check_org(request)
+        if not self._org.manage_sessions:
             raise Reject(403, DETAIL_MANAGE)
         record = self._lookup(request)
-        return web.json_response({"session_id": record["session_id"], "status": self._sim.generate(record)})
+        return web.json_response({"session_id": record["session_id"], "status": self._org.generate(record)})
 
     async def list_messages(self, request: web.Request) -> web.Response:
         record = self._lookup(request)
@@ -84,7 +118,7 @@ class _SessionRoutes:
         offset = 0
         if (after := request.query.get("after")) is not None:
             (offset,) = decode_cursor(after, {"offset": int})
-        messages = self._sim.messages_of(record)
+        messages = self._org.messages_of(record)
         items = messages[offset : offset + first]
         has_next = offset + first < len(messages)
         cursor = encode_cursor({"offset": offset + first}) if has_next else None
@@ -93,13 +127,13 @@ class _SessionRoutes:
         )
 
     def _page(self, request: web.Request, *, insights: bool) -> web.Response:
-        self._sim.check_org(request)
+        self._org.check_org(request)
         first = page_size(request)
         keep = session_filter(request)
         low, high = updated_bounds(request)
         after = request.query.get("after")
         key = None if after is None else decode_cursor(after, {"updated_at": int, "session_id": str})
-        page = self._sim.page(first, keep, key, low=low, high=high, total_key=filter_key(request))
+        page = self._org.page(first, keep, key, low=low, high=high, total_key=filter_key(request))
         last = page.items[-1] if page.items else None
         cursor = (
             encode_cursor({"updated_at": int(last["updated_at"]), "session_id": last["session_id"]})
@@ -107,7 +141,7 @@ class _SessionRoutes:
             else None
         )
         body = {
-            "items": [self._sim.render(r, insights) for r in page.items],
+            "items": [self._org.render(r, insights) for r in page.items],
             "end_cursor": cursor,
             "has_next_page": page.has_next,
             "total": page.total,
@@ -115,8 +149,8 @@ class _SessionRoutes:
         return web.json_response(body)
 
     def _lookup(self, request: web.Request) -> Record:
-        self._sim.check_org(request)
-        record = self._sim.find(request.match_info["devin_id"])
+        self._org.check_org(request)
+        record = self._org.find(request.match_info["devin_id"])
         if record is None:
             raise Reject(404, DETAIL_NOT_FOUND)
         return record

@@ -48,6 +48,7 @@ def test_architecture_import_contracts_are_kept() -> None:
         ("bot/store/outbox.py", "import bot.alerts.delivery", "The store persists the domain"),
         ("bot/cli/demo_team.py", "import bot.cli.demo", "The demo imports downward"),
         ("bot/sandbox/devin_metrics.py", "import bot.sandbox.devin_org", "The simulated Devin org assembles"),
+        ("bot/sandbox/slack_feed.py", "import bot.sandbox.slack_api", "The Slack stand-in assembles"),
     ],
 )
 def test_architecture_a_wrong_import_breaks_its_contract(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from bot.sandbox.slack_api import SlackCall, SlackStandIn
+from bot.sandbox.slack_calls import SlackCall
 
 FEED_PATH = "/_sandbox/calls"
 TEXT_SHOWN = 100
@@ -18,7 +17,16 @@ QUIET_METHODS = frozenset({"auth.test", "apps.connections.open"})
 """Calls the app makes on its own at start-up: not what a developer is watching for."""
 
 
-def add_feed_routes(app: web.Application, standin: SlackStandIn) -> None:
+class RecordedCalls(Protocol):
+    """What the feed reads: the calls recorded so far, and a wait for more (`SlackStandIn` is one)."""
+
+    @property
+    def calls(self) -> list[SlackCall]: ...
+
+    async def wait_for_count(self, count: int) -> list[SlackCall]: ...
+
+
+def add_feed_routes(app: web.Application, standin: RecordedCalls) -> None:
     async def calls(_: web.Request) -> web.Response:
         return web.json_response([call_record(call) for call in standin.calls])
 
@@ -54,7 +62,7 @@ def _error(call: SlackCall) -> str:
     return str(call.response.get("error")) if isinstance(call.response, dict) else str(call.response)
 
 
-async def follow(standin: SlackStandIn, echo: Callable[[str], None]) -> None:
+async def follow(standin: RecordedCalls, echo: Callable[[str], None]) -> None:
     """Echo each call as it is recorded, until cancelled."""
     seen = 0
     while True:
@@ -65,7 +73,7 @@ async def follow(standin: SlackStandIn, echo: Callable[[str], None]) -> None:
         seen = len(calls)
 
 
-async def follow_until(standin: SlackStandIn, echo: Callable[[str], None], stop: asyncio.Event) -> None:
+async def follow_until(standin: RecordedCalls, echo: Callable[[str], None], stop: asyncio.Event) -> None:
     task = asyncio.create_task(follow(standin, echo))
     try:
         await stop.wait()

@@ -444,6 +444,13 @@ async def test_sessions_and_poller_state_round_trip(store: Store) -> None:
         assert (await conn.execute(text("SELECT 1"))).scalar() == 1
 
 
+async def test_poll_error_is_kept_as_bounded_as_a_delivery_error(store: Store) -> None:
+    async with store.transaction() as conn:
+        await sessions.save_poll_error(conn, error="x" * 2000, now=3.0)
+        state = await sessions.get_poller_state(conn)
+    assert state.last_error == "x" * claiming.ERROR_TEXT_MAX
+
+
 async def test_team_posts_and_notices_share_the_claim_protocol(store: Store) -> None:
     """`claiming` serves all three outboxes: a second claim is refused, a stale token cannot settle, and an
     expired claim can be taken over (alerts: test_claim_is_exclusive_and_expires)."""

@@ -19,7 +19,6 @@ from bot.store import events
 from bot.store.dialect import insert_ignore
 from bot.store.schema import alerts
 
-ERROR_TEXT_MAX = 500
 GROUP_RESOLVED_STATUS = "recovered"
 """`resolved_status` of a group once every member session has left `suspended`."""
 

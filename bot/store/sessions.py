@@ -8,11 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.records import PollerState, SessionRecord
+from bot.store.claiming import error_text
 from bot.store.dialect import insert, insert_ignore
 from bot.store.schema import poller_state, session_state
 
 POLLER_ROW_ID = 1
-ERROR_TEXT_MAX = 500
 
 
 async def get_poller_state(conn: AsyncConnection) -> PollerState:
@@ -54,7 +54,7 @@ async def save_poll_error(conn: AsyncConnection, *, error: str, now: float) -> N
     await conn.execute(
         update(poller_state)
         .where(poller_state.c.id == POLLER_ROW_ID)
-        .values(last_error=error[:ERROR_TEXT_MAX], last_error_at=now)
+        .values(last_error=error_text(error), last_error_at=now)
     )
 
 

@@ -171,6 +171,11 @@ def test_settings_rejects_bad_shape_naming_variable_without_value(
         ("BUDGET_CHECK_SECONDS", "1", "budget_check_seconds", 1),
         ("BUDGET_CHECK_SECONDS", "86400", "budget_check_seconds", 86400),
         ("NOTIFY_WAITING_AFTER_MINUTES", "0", "notify_waiting_after_minutes", 0),
+        ("NOTIFY_WAITING_AFTER_MINUTES", "1440", "notify_waiting_after_minutes", 1440),
+        ("ALERT_POLL_SECONDS", "3600", "alert_poll_seconds", 3600),
+        ("ALERT_LOOKBACK_MINUTES", "43200", "alert_lookback_minutes", 43200),
+        ("PEOPLE_CACHE_HOURS", "168", "people_cache_hours", 168),
+        ("ALERT_CLAIM_SECONDS", "3600", "alert_claim_seconds", 3600),
     ],
 )  # fmt: skip
 def test_budget_and_notify_settings_accept_valid_shapes(
@@ -198,6 +203,14 @@ def test_budget_and_notify_settings_accept_valid_shapes(
         ("BUDGET_CHECK_SECONDS", "1000000000000", "less than or equal to 86400"),  # overflowed the scheduler
         ("NOTIFY_WAITING_AFTER_MINUTES", "-1", "greater than or equal to 0"),
         ("NOTIFY_WAITING_AFTER_MINUTES", "soon", "valid integer"),
+        # Each fed to the scheduler or a timer; 10**12 seconds overflowed APScheduler at start.
+        ("NOTIFY_WAITING_AFTER_MINUTES", "1441", "less than or equal to 1440"),
+        ("ALERT_POLL_SECONDS", "1000000000000", "less than or equal to 3600"),
+        ("ALERT_POLL_SECONDS", "3601", "less than or equal to 3600"),
+        ("ALERT_LOOKBACK_MINUTES", "43201", "less than or equal to 43200"),
+        ("PEOPLE_CACHE_HOURS", "169", "less than or equal to 168"),
+        ("PEOPLE_CACHE_HOURS", "1" + "0" * 400, "less than or equal to 168"),
+        ("ALERT_CLAIM_SECONDS", "3601", "less than or equal to 3600"),
     ],
 )  # fmt: skip
 def test_budget_and_notify_settings_reject_bad_values_naming_the_variable(

@@ -82,19 +82,23 @@ class Settings(BaseSettings):
     """Channel id that receives suspension alerts by default."""
     alert_reasons: CommaList = DEFAULT_ALERT_REASONS
     """`status_detail` values that raise an alert."""
-    alert_poll_seconds: int = Field(default=60, ge=1)
-    """Seconds between polls of the Devin API."""
-    alert_lookback_minutes: int = Field(default=60, ge=0)
-    """On first start, alert only on suspensions newer than this."""
+    # At most an hour: a rarer poll tells a suspension hours late (the poller lease lasts one interval too),
+    # and huge values overflow the scheduler at start.
+    alert_poll_seconds: int = Field(default=60, ge=1, le=3600)
+    """Seconds between polls of the Devin API (at most 3600)."""
+    # Huge values put the first window before 1970: a negative `updated_after`.
+    alert_lookback_minutes: int = Field(default=60, ge=0, le=43200)
+    """On first start, alert only on suspensions newer than this (at most 43200, 30 days)."""
     notify_creators: bool = True
     """DM the person who started a session when it is suspended or waits for them (each may opt out)."""
-    notify_waiting_after_minutes: int = Field(default=10, ge=0)
-    """DM a session's creator once it has waited this long for them (0: at once)."""
-    people_cache_hours: int = Field(default=24, ge=1)
-    """How long a person looked up in Devin and Slack (found or not) is remembered."""
-    alert_claim_seconds: int = Field(default=120, ge=1)
+    notify_waiting_after_minutes: int = Field(default=10, ge=0, le=1440)
+    """DM a session's creator once it has waited this long for them (0: at once; at most 1440, a day)."""
+    people_cache_hours: int = Field(default=24, ge=1, le=168)
+    """How long a person looked up in Devin and Slack (found or not) is remembered (at most 168, a week)."""
+    # At most an hour: the claim of a replica that died mid-delivery holds the alert back that long.
+    alert_claim_seconds: int = Field(default=120, ge=1, le=3600)
     """How long one replica may work on delivering an alert before another may take it over (at least
-    three `SLACK_TIMEOUT_SECONDS`)."""
+    three `SLACK_TIMEOUT_SECONDS`, at most 3600)."""
     port: int = Field(default=3000, ge=1, le=65535)
     """HTTP-mode port."""
     unfurl_mode: UnfurlMode = UnfurlMode.FULL
@@ -120,7 +124,7 @@ class Settings(BaseSettings):
     """Percentages of the budget that warn, once each per month."""
     # At most a day: a rarer check tells a crossed threshold days late, and huge values overflow the scheduler.
     budget_check_seconds: int = Field(default=900, ge=1, le=86400)
-    """How often usage is checked against the budget."""
+    """How often usage is checked against the budget (seconds, at most 86400, a day)."""
 
     @field_validator("alert_reasons", "allowed_team_ids", "allowed_channel_ids", "admin_user_ids", mode="before")
     @classmethod

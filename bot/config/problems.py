@@ -28,7 +28,7 @@ FIX_HINTS: dict[str, str] = {
     "notify_waiting_after_minutes": "a whole number of minutes between 0 and 1440 (one day)",
     "people_cache_hours": "a whole number of hours between 1 and 168 (one week)",
     "slack_timeout_seconds": "a whole number of seconds between 1 and 30",
-    "alert_claim_seconds": "a whole number of seconds, at least three times SLACK_TIMEOUT_SECONDS (30 by default), at most 3600",
+    "alert_claim_seconds": "whole seconds up to 3600, at least three times SLACK_TIMEOUT_SECONDS (30 by default)",
     "port": "a TCP port between 1 and 65535",
     "unfurl_mode": "one of full, minimal, off",
     "unfurl_shared_channels": "one of full, minimal, off",

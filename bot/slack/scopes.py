@@ -4,7 +4,7 @@ from __future__ import annotations
 
 BOT_SCOPES: dict[str, str] = {
     "commands": "the /devin-insights command",
-    "chat:write": "alerts, their updates, and Share in channel",
+    "chat:write": "alerts and their threads, DMs to creators, digests, budget warnings, Share in channel",
     "chat:write.public": "alerts and shared cards in public channels the app was not invited to",
     "links:read": "link_shared events for Devin session links",
     "links:write": "link previews (chat.unfurl)",
@@ -12,8 +12,8 @@ BOT_SCOPES: dict[str, str] = {
     "groups:read": "the same for private channels",
     "im:read": "the same for direct messages",
     "mpim:read": "the same for group direct messages",
-    "users:read": "letting workspace admins change alert settings",
-    "users:read.email": "naming and mentioning who started a session (users.lookupByEmail); DMs to them",
+    "users:read": "admins changing alert settings; digests in your time zone; the side panel's access check",
+    "users:read.email": "naming and mentioning who started a session, DMs to them; App Home's Your sessions",
 }
 """Scope → what it is for. Order matches the manifest."""
 

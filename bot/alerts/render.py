@@ -24,11 +24,10 @@ from bot.people.records import Person
 
 @dataclass(frozen=True)
 class AlertExtras:
-    """What the people component adds to an alert: who to mention, and blocks at the bottom (quiet buttons)."""
+    """What the people component adds to an alert: who to mention."""
 
     creators: Mapping[str, Person] = field(default_factory=dict)
     """Who started each session, by session id."""
-    footer: Sequence[Block] = ()
 
 
 NO_EXTRAS = AlertExtras()
@@ -46,11 +45,11 @@ def quiet_note(rule: QuietRule) -> QuietNote:
     return QuietNote(rule.reason, rule.by_user, int(rule.until) if rule.until is not None else None)
 
 
-def footer(alert: AlertRecord, extras: AlertExtras, quiet: QuietRule | None) -> list[Block]:
+def footer(alert: AlertRecord, quiet: QuietRule | None) -> list[Block]:
     """Under an open alert: who quieted its reason here, and the quiet buttons; nothing once it recovered."""
     if alert.resolved_at is not None:
-        return list(extras.footer)
-    return [*quiet_footer(alert.reason or "", quiet_note(quiet) if quiet else None), *extras.footer]
+        return []
+    return quiet_footer(alert.reason or "", quiet_note(quiet) if quiet else None)
 
 
 def single_message(
@@ -66,7 +65,7 @@ def single_message(
         resolved_status=alert.resolved_status,
         reason_changed_from=alert.reason_changed_from,
         creator=extras.creators.get(alert.session_id or ""),
-        footer=footer(alert, extras, quiet),
+        footer=footer(alert, quiet),
     )
 
 
@@ -94,7 +93,7 @@ def group_message(
         resolved_ids=tuple(m.session_id for m in members if m.resolved_at is not None and m.session_id),
         resolved_at=group.resolved_at,
         creators=extras.creators,
-        footer=footer(group, extras, quiet),
+        footer=footer(group, quiet),
     )
 
 

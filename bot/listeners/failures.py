@@ -1,4 +1,4 @@
-"""Which sentence (from `blocks.copy`) explains a Devin or Slack failure to the person who asked."""
+"""Which sentence (from `blocks/sentences.py`) explains a Devin or Slack failure to the person who asked."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""People: who started a Devin session, as a Slack person; DMs to them; quiet from the alert itself."""
+"""People: who started a Devin session, as a Slack person; DMs to them; the App Home viewer's own sessions."""

@@ -1,4 +1,4 @@
-"""What the people component adds to alert delivery: the creators to mention (and, later, quiet controls)."""
+"""What the people component adds to alert delivery: the creators to mention."""
 
 from __future__ import annotations
 

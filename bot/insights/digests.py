@@ -10,7 +10,6 @@ from bot.insights.records import DigestSchedule
 
 DAILY = "daily"
 WEEKLY = "weekly"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FALLBACK_TZ = "UTC"
 
 

@@ -16,11 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.alerts.rules import Change, Decision
 from bot.alerts.snapshot import snapshot_json
-from bot.devin.models import Session, SessionStatus, StatusDetail
-from bot.people.records import NoticeKind, creator_id
+from bot.devin.models import Session, SessionStatus
+from bot.people.records import WAITING_DETAILS, NoticeKind, creator_id
 from bot.store import notices
-
-WAITING_DETAILS = frozenset({StatusDetail.WAITING_FOR_USER.value, StatusDetail.WAITING_FOR_APPROVAL.value})
 
 
 def is_waiting(status: str, detail: str | None) -> bool:

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.devin.models import Session, SessionOrigin
+from bot.devin.models import Session, SessionOrigin, StatusDetail
+
+WAITING_DETAILS = frozenset({StatusDetail.WAITING_FOR_USER.value, StatusDetail.WAITING_FOR_APPROVAL.value})
+"""The `status_detail` values that mean a session waits for its creator (an answer, or an approval)."""
 
 
 class PersonKind(StrEnum):

@@ -25,8 +25,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.devin.client import DevinClient
 from bot.devin.errors import DevinAuthError, DevinError, DevinNotFoundError
 from bot.devin.filters import SessionFilters
-from bot.devin.models import Session, StatusDetail
-from bot.people.records import LookupResult, MemberLookup, Unmatched, ViewerMatch
+from bot.devin.models import Session
+from bot.people.directory import FOUND_TTL_SECONDS
+from bot.people.records import WAITING_DETAILS, LookupResult, MemberLookup, Unmatched, ViewerMatch
 from bot.store import STORE_ERRORS, Store
 from bot.store import people as people_queries
 
@@ -42,17 +43,11 @@ SESSIONS_TTL_SECONDS = 30.0
 UNMATCHED_TTL_SECONDS = 600.0
 """A viewer we could not match is asked about again after ten minutes (they may have joined Devin since)."""
 CACHE_ENTRIES_MAX = 512
-WAITING = frozenset({StatusDetail.WAITING_FOR_USER.value, StatusDetail.WAITING_FOR_APPROVAL.value})
-
-
-def is_waiting(session: Session) -> bool:
-    """Waiting for its user (an answer or an approval)."""
-    return (session.status_detail or "") in WAITING
 
 
 def ordered(sessions: list[Session]) -> list[Session]:
     """Waiting for the viewer first, then the most recently updated (the API's order is not documented)."""
-    return sorted(sessions, key=lambda s: (not is_waiting(s), -s.updated_at, s.session_id))
+    return sorted(sessions, key=lambda s: ((s.status_detail or "") not in WAITING_DETAILS, -s.updated_at, s.session_id))
 
 
 def _retrieved(task: asyncio.Task[list[Session]]) -> None:
@@ -82,7 +77,7 @@ class Viewers:
         *,
         store: Callable[[], Store | None],
         clock: Callable[[], float] = time.time,
-        found_ttl: float = 24 * 3600.0,
+        found_ttl: float = FOUND_TTL_SECONDS,
     ) -> None:
         self._devin, self._slack, self._store, self._clock = devin, slack, store, clock
         self._found_ttl = found_ttl

@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.alerts.delivery import BACKOFF_MAX_SECONDS, Deliverer, backoff_seconds
+from bot.alerts.delivery import Deliverer
 from bot.alerts.poller import Poller
 from bot.alerts.records import AlertKind, AlertState
 from bot.alerts.rules import ChannelRule
@@ -20,7 +20,7 @@ from bot.devin.retry import BACKGROUND_RETRY
 from bot.sandbox import SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import APP_URL
 from bot.sandbox.slack_api import ARCHIVED_CHANNEL_ID, NOT_MEMBER_CHANNEL_ID, SHARED_CHANNEL_ID
-from bot.slack.failures import FailureKind, classify_api_error
+from bot.slack.failures import BACKOFF_MAX_SECONDS, FailureKind, backoff_seconds, classify_api_error
 from bot.store import channels as channel_queries
 from bot.store import claims, outbox, pace
 

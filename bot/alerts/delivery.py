@@ -31,14 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.kit import Message
 from bot import metrics
 from bot.alerts import render
-from bot.alerts.delivery_failures import (
-    BACKOFF_MAX_SECONDS,
-    DeliveryReport,
-    Outcome,
-    backoff_seconds,
-    classify,
-    settle_failure,
-)
+from bot.alerts.delivery_failures import DeliveryReport, Outcome, classify, settle_failure
 from bot.alerts.posting import (
     STORE_RETRY_SECONDS,
     UNCERTAIN_WAIT_SECONDS,
@@ -52,7 +45,7 @@ from bot.alerts.threads import Thread
 from bot.store import STORE_ERRORS, Store, claims, outbox, pace, quiet
 from bot.store import channels as channel_queries
 
-__all__ = ["BACKOFF_MAX_SECONDS", "CHANNEL_RATE", "Deliverer", "DeliveryReport", "ExtrasSource", "backoff_seconds"]
+__all__ = ["CHANNEL_RATE", "Deliverer", "DeliveryReport", "ExtrasSource"]
 
 log = logging.getLogger(__name__)
 

@@ -24,15 +24,11 @@ from slack_sdk.errors import SlackApiError
 from bot import metrics
 from bot.alerts.posting import UNCERTAIN_WAIT_SECONDS
 from bot.alerts.records import AlertRecord
-from bot.slack.failures import FailureKind, SlackFailure, classify_api_error, transport_failure
+from bot.slack.failures import FailureKind, SlackFailure, backoff_seconds, classify_api_error, transport_failure
 from bot.store import Store, claims, pace
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)
-
-BACKOFF_INITIAL_SECONDS = 5.0
-BACKOFF_MAX_SECONDS = 300.0
-"""Retries of one alert slow down to one every five minutes, never slower."""
 
 
 class Outcome(Enum):
@@ -66,11 +62,6 @@ class Failure:
     channel_wide: bool
     uncertain: bool = False
     next_row: bool = False
-
-
-def backoff_seconds(attempts: int) -> float:
-    """Wait before retry number `attempts` (1-based): 5 s, 10 s, 20 s, … capped at five minutes."""
-    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_INITIAL_SECONDS * 2 ** max(0, attempts - 1)))
 
 
 def classify(exc: BaseException) -> Failure | None:

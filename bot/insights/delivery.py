@@ -35,14 +35,12 @@ from bot.insights.budget import BudgetStatus
 from bot.insights.period import Window
 from bot.insights.records import PostKind, PostState, TeamPost
 from bot.insights.source import InsightsSource
-from bot.slack.failures import FailureKind, SlackFailure, classify_api_error, transport_failure
+from bot.slack.failures import FailureKind, SlackFailure, backoff_seconds, classify_api_error, transport_failure
 from bot.store import Store, pace, team
 from bot.store import channels as channel_queries
 
 log = logging.getLogger(__name__)
 
-BACKOFF_INITIAL_SECONDS = 5.0
-BACKOFF_MAX_SECONDS = 300.0
 CHANNEL_INTERVAL_SECONDS = 1.0
 """Slack allows about one message a second in a channel (the alerts' `CHANNEL_RATE`)."""
 SLOT_WAIT_MAX_SECONDS = 5.0
@@ -58,10 +56,6 @@ class TeamDeliveryReport:
     replied: int = 0
     retried: int = 0
     failed: int = 0
-
-
-def backoff_seconds(attempts: int) -> float:
-    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_INITIAL_SECONDS * 2 ** max(0, attempts - 1)))
 
 
 class TeamDeliverer:

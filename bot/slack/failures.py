@@ -12,6 +12,15 @@ from bot.devin.errors import parse_retry_after
 
 RETRY_AFTER_DEFAULT = 1.0
 """Seconds to wait after a 429 that carries no `Retry-After`."""
+BACKOFF_INITIAL_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 300.0
+"""Retries of one outbox row slow down to one every five minutes, never slower."""
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before retry number `attempts` (1-based) of an alert or a team post: 5 s, 10 s, 20 s, … at most 5 min."""
+    return float(min(BACKOFF_MAX_SECONDS, BACKOFF_INITIAL_SECONDS * 2 ** max(0, attempts - 1)))
+
 
 CHANNEL_ERRORS = frozenset(
     {

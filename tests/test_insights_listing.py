@@ -7,14 +7,15 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.devin.client import DevinClient
-from bot.devin.errors import DevinServerError
+from bot.devin.errors import DevinInvalidResponseError, DevinServerError
 from bot.devin.models import SessionInsights
 from bot.devin.retry import BACKGROUND_RETRY
 from bot.insights.facts import SESSION
-from bot.insights.listing import OVERLAP_SECONDS, PAGE_SIZE, SLICES_MAX, sessions_since, slices
+from bot.insights.listing import OVERLAP_SECONDS, PAGE_SIZE, PAGES_MAX, SLICES_MAX, sessions_since, slices
 from bot.sandbox import SANDBOX_API_KEY, SANDBOX_ORG_ID
 from bot.sandbox.devin_org import DevinSimulator
 from bot.sandbox.devin_seed import analysis_feature
@@ -149,3 +150,25 @@ async def test_a_failed_slice_fails_the_read_as_a_devin_error_and_stops_the_othe
         assert len(sim.requests_to(INSIGHTS)) < 1 + 2_000 // PAGE_SIZE  # the other slices stopped early
     finally:
         await base.aclose()
+
+
+async def test_a_devin_with_a_fresh_next_cursor_for_ever_fails_the_read_at_the_page_cap() -> None:
+    requests: list[httpx.Request] = []
+
+    def endless(request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith(INSIGHTS):
+            raise AssertionError(f"unexpected Devin call {request.method} {request.url}")
+        requests.append(request)
+        page = {"items": [], "has_next_page": True, "end_cursor": f"c{len(requests)}", "total": 1}
+        return httpx.Response(200, json=page)
+
+    client = DevinClient.create(
+        api_url="https://devin.test", api_key=SANDBOX_API_KEY, org_id=SANDBOX_ORG_ID,
+        retry=BACKGROUND_RETRY, transport=httpx.MockTransport(endless),
+    )  # fmt: skip
+    try:
+        with pytest.raises(DevinInvalidResponseError, match=f"more than {PAGES_MAX} pages"):
+            await sessions_since(client, NOW - DAY, now=lambda: NOW)
+    finally:
+        await client.aclose()
+    assert len(requests) == 1 + PAGES_MAX  # the first page, then one slice (total 1) up to the cap

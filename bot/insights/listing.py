@@ -41,6 +41,9 @@ SLICES_MAX = 8
 PAGES_PER_SLICE = 2
 """With `total` known, about this many pages per slice (fewer slices for a smaller org)."""
 OVERLAP_SECONDS = 1
+PAGES_MAX = 500
+"""Pages one slice may take (100,000 sessions): a Devin that always has a fresh next cursor fails the read
+instead of growing it for ever (the alert poller's cap, `MAX_PAGES`, is the same)."""
 PATH = "sessions/insights"
 
 
@@ -87,7 +90,7 @@ async def _listing(devin: DevinClient, lo: int, hi: int | None) -> list[SummaryS
     sessions: list[SummarySession] = []
     after: str | None = None
     seen: set[str] = set()
-    while True:
+    for _ in range(PAGES_MAX):
         page = await _page(devin, filters, after)
         sessions += page.items
         if not page.has_next_page or not page.end_cursor:
@@ -97,6 +100,8 @@ async def _listing(devin: DevinClient, lo: int, hi: int | None) -> list[SummaryS
             return sessions
         seen.add(page.end_cursor)
         after = page.end_cursor
+    log.warning("insights.page.cap", extra={"path": PATH, "pages": PAGES_MAX})
+    raise DevinInvalidResponseError(f"GET {PATH}: more than {PAGES_MAX} pages", method="GET", path=PATH)
 
 
 async def _page(devin: DevinClient, filters: SessionFilters, after: str | None) -> SummaryPage:

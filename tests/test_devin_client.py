@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from bot.devin.client import DevinClient
+from bot.devin.client import PAGES_MAX, DevinClient
 from bot.devin.errors import (
     DevinAuthError,
     DevinConnectionError,
@@ -581,3 +581,16 @@ async def test_client_scrubs_a_key_echoed_in_an_error_body() -> None:
     await client.aclose()
     assert key not in str(caught.value) and key not in (caught.value.detail or "")
     assert "[redacted]" in str(caught.value)
+
+
+async def test_client_list_sessions_stops_a_devin_with_a_fresh_next_cursor_for_ever(
+    fake: FakeDevin, sleep: RecordingSleep
+) -> None:
+    def endless(request: httpx.Request) -> httpx.Response:
+        page = {"items": [], "end_cursor": f"CUR{len(fake.calls)}", "has_next_page": True}
+        return httpx.Response(200, json=page)
+
+    fake.on("GET", LIST_PATH, endless)
+    with pytest.raises(DevinInvalidResponseError, match=f"more than {PAGES_MAX} pages"):
+        _ = [s async for s in make_client(fake, sleep).list_sessions()]
+    assert len(fake.calls) == PAGES_MAX

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
+from bot.devin.errors import DevinInvalidResponseError
 from bot.devin.filters import SessionFilters
 from bot.devin.http import DevinRequests, shared_http_client
 from bot.devin.links import is_session_id
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 _MEMBER_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 """What may go into a member path: Devin user ids look like `user-7a41c2e9d3b5`; nothing that could change the path."""
 PAGE_SIZE_MAX = 200
+PAGES_MAX = 500
+"""Pages one listing may take: a Devin that always offers a fresh next cursor fails the listing instead of
+never ending it (the alert poller and the summary listing stop at the same number)."""
 """The API's upper bound for `first` (§2.3)."""
 
 ModelT = TypeVar("ModelT", bound=DevinModel)
@@ -190,7 +194,7 @@ class DevinClient:
     ) -> AsyncIterator[ModelT]:
         after: str | None = None
         seen: set[str] = set()
-        while True:
+        for _ in range(PAGES_MAX):
             page = await self._page(path, model, filters, page_size, after)
             for item in page.items:
                 yield item
@@ -202,6 +206,8 @@ class DevinClient:
                 return
             seen.add(page.end_cursor)
             after = page.end_cursor
+        log.warning("devin.page.cap", extra={"path": path, "pages": PAGES_MAX})
+        raise DevinInvalidResponseError(f"GET {path}: more than {PAGES_MAX} pages", method="GET", path=path)
 
 
 def _page_params(filters: SessionFilters | None, first: int, after: str | None) -> dict[str, Any]:

@@ -46,7 +46,7 @@ class NoticeReport:
     failed: int = 0
 
 
-def notice_message(notice: Notice, app_url: str) -> Message:
+def dm_message(notice: Notice, app_url: str) -> Message:
     """The DM for a notice in its current state."""
     session = Session.model_validate_json(notice.session_json)
     if notice.kind is NoticeKind.SUSPENDED:
@@ -128,7 +128,7 @@ class Notifier:
             report.skipped += 1
             log.info("people.dm.skipped", extra={"notice_id": notice.id, "why": why})
             return
-        message = notice_message(notice, self._app_url)
+        message = dm_message(notice, self._app_url)
         response = await self._slack.chat_postMessage(
             channel=slack_user, text=message["text"], blocks=message["blocks"], unfurl_links=False, unfurl_media=False
         )
@@ -149,7 +149,7 @@ class Notifier:
         log.info("people.dm.sent", extra={"notice_id": notice.id, "kind": notice.kind.value})
 
     async def _edit(self, notice: Notice, token: str, report: NoticeReport) -> None:
-        message = notice_message(notice, self._app_url)
+        message = dm_message(notice, self._app_url)
         try:
             await self._slack.chat_update(
                 channel=notice.dm_channel or "", ts=notice.ts or "", text=message["text"], blocks=message["blocks"]

@@ -72,8 +72,6 @@ class InsightsSource:
         self._ttl = cache_seconds
         self._cache: dict[tuple[int, int], _Entry] = {}
         self._recent: dict[int, Window] = {}
-        self.fetches = 0
-        """How many fetches went to Devin (tests and benchmarks read it)."""
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -113,7 +111,6 @@ class InsightsSource:
             del self._cache[next(iter(self._cache))]
 
     async def _fetch(self, window: Window) -> Figures:
-        self.fetches += 1
         previous = window.previous()
         billing = window.billing()
         started = time.monotonic()

@@ -1,6 +1,7 @@
 """AlertEngine end to end: simulated Devin org + Slack stand-in over real HTTP, SQLite and PostgreSQL.
 
-Ticks are driven explicitly on the shared manual clock; nothing sleeps and no real scheduler runs.
+Ticks are driven explicitly on the shared manual clock; nothing sleeps, and a real scheduler runs only in the
+scheduler tests at the end (awaiting the job's own event).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.alerts.engine import AlertEngine
 from bot.alerts.poller import OVERLAP_SECONDS, SWEEP_SECONDS
 from bot.alerts.records import AlertKind, AlertState
-from bot.alerts.scheduler import ALERTS_JOB_ID, build_scheduler
+from bot.alerts.scheduler import ALERTS_JOB_ID, build_scheduler, run_soon
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import UNTIL_CLEARED
 from bot.sandbox.slack_api import NOT_MEMBER_CHANNEL_ID, REGULAR_USER_ID, SHARED_CHANNEL_ID
@@ -347,3 +348,29 @@ async def test_scheduler_registers_the_alert_job_with_its_interval_and_defaults(
     assert calls == []
     with pytest.raises(ValueError):
         build_scheduler(job, every_seconds=0)
+
+
+async def test_run_soon_runs_a_job_now_but_leaves_a_running_one_to_its_interval() -> None:
+    ran = asyncio.Event()
+    runs: list[int] = []
+
+    async def job() -> None:
+        runs.append(1)
+        ran.set()
+
+    running = asyncio.Lock()
+    scheduler = build_scheduler(job, every_seconds=3600)
+    scheduler.start()
+    try:
+        await asyncio.wait_for(ran.wait(), 10)  # the run at start
+        ran.clear()
+        scheduled = scheduler.get_job(ALERTS_JOB_ID).next_run_time
+        async with running:
+            run_soon(scheduler, ALERTS_JOB_ID, running)  # APScheduler would skip it with a warning
+        assert scheduler.get_job(ALERTS_JOB_ID).next_run_time == scheduled
+        run_soon(scheduler, ALERTS_JOB_ID, running)
+        await asyncio.wait_for(ran.wait(), 10)  # now, not in an hour
+        assert runs == [1, 1]
+    finally:
+        scheduler.shutdown(wait=False)
+    run_soon(None, ALERTS_JOB_ID, running)  # no scheduler (tests driving tick()): nothing to do

@@ -74,6 +74,13 @@ def build_scheduler(
     return scheduler
 
 
+def run_soon(scheduler: AsyncIOScheduler | None, job_id: str, running: asyncio.Lock) -> None:
+    """Run a job now rather than at its next interval; not while it runs (APScheduler would skip the run with a
+    warning; the next interval comes soon enough)."""
+    if scheduler is not None and scheduler.running and not running.locked():
+        scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+
 class EngineJobs:
     """The engine's three jobs, each under a lock so `stop()` can wait for a running one.
 

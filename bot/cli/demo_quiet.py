@@ -26,6 +26,7 @@ async def show_snooze(world: DemoWorld, screen: DemoScreen) -> None:
     assert alerts is not None, "the demo runs the alert engine"
     screen.step("A payment is declined: a session is suspended and alerted, with Snooze and Mute buttons")
     first = world.devin.add_session(status="suspended", status_detail=REASON, title="Migrate billing webhooks")
+    world.org_changed()
     (alert,) = await world.calls("chat.postMessage", predicate=_alert_post)
     ts = alert.response["ts"]
     await _until(lambda: alerts.channels.alert_at(SANDBOX_CHANNEL_ID, ts), "the alert's ts was not stored")
@@ -46,6 +47,7 @@ async def show_snooze(world: DemoWorld, screen: DemoScreen) -> None:
 
     screen.step("Another session is suspended for the same reason: recorded, not posted; the settings card counts it")
     second = world.devin.add_session(status="suspended", status_detail=REASON, title="Retry failed invoices")
+    world.org_changed()
 
     async def suppressed() -> bool:
         return (await alerts.channel_settings(SANDBOX_CHANNEL_ID)).suppressed >= 1

@@ -110,6 +110,7 @@ async def show_unfurl(world: DemoWorld, screen: DemoScreen) -> None:
 async def show_alert(world: DemoWorld, screen: DemoScreen) -> None:
     screen.step("The org runs out of credits: a running session is suspended (out_of_credits)")
     world.devin.set_status(SEED_RUNNING, "suspended", "out_of_credits")
+    world.org_changed()
     (alert,) = await world.calls("chat.postMessage", predicate=_top_level)
     screen.message("alert", "#devin-sandbox · alert", alert.body)
     screen.step("The person who started it hears about it in the app's Messages tab")
@@ -117,6 +118,7 @@ async def show_alert(world: DemoWorld, screen: DemoScreen) -> None:
     screen.message("alert-dm", "Messages tab · direct message to the session's creator", dm.body)
     screen.step("Credits are added and the session resumes: the alert is resolved in place")
     world.devin.set_status(SEED_RUNNING, "running", "working")
+    world.org_changed()
     (update,) = await world.calls("chat.update", predicate=lambda call: call.body.get("ts") == alert.response["ts"])
     (reply,) = await world.calls("chat.postMessage", predicate=_in_thread)
     screen.message("alert-resolved", "#devin-sandbox · alert, updated", update.body)
@@ -129,11 +131,13 @@ async def show_storm(world: DemoWorld, screen: DemoScreen) -> None:
     ids = world.devin.add_many(
         STORM_SIZE, title=STORM_TITLE, status="suspended", status_detail="out_of_credits", updated_at=now
     )
+    world.org_changed()
     (group,) = await world.calls("chat.postMessage", predicate=_top_level)
     screen.message("storm", "#devin-sandbox · grouped alert", group.body)
     screen.step("They all finish: the grouped alert is resolved")
     for session_id in ids:
         world.devin.set_status(session_id, "exit", None)
+    world.org_changed()
     updates = await world.calls("chat.update", predicate=lambda call: call.body.get("ts") == group.response["ts"])
     screen.message("storm-resolved", "#devin-sandbox · grouped alert, updated", updates[-1].body)
     for session_id in ids:

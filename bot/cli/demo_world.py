@@ -73,6 +73,11 @@ class DemoWorld:
     sender: SlackRequestSender
     step_started: float = field(default_factory=time.monotonic)
 
+    def org_changed(self) -> None:
+        """The step changed the simulated org: the app polls now, not up to a poll interval later (same alerts)."""
+        if self.app.deps.alerts is not None:
+            self.app.deps.alerts.poll_soon()
+
     async def command(self, text: str, *, user_id: str = REGULAR_USER_ID) -> tuple[SlackHttpResult, str]:
         """Type `/devin-insights <text>` in #devin-sandbox; returns the ack and the command's response_url."""
         hook = self.slack.response_url()

@@ -162,9 +162,7 @@ def _lines(lines: list[str], total: int | None = None) -> str:
 
 def _attention(f: Figures, app_url: str) -> str:
     if not f.attention_total:
-        return (
-            ":white_check_mark: *Needs attention now:* nothing: no session is suspended for an alert reason or waiting."
-        )
+        return NOTHING_NEEDS_ATTENTION
     lines = [_attention_line(s, app_url) for s in f.attention]
     return f":warning: *Needs attention now ({f.attention_total:,})*\n" + _lines(lines, f.attention_total)
 

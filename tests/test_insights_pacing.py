@@ -10,13 +10,15 @@ from typing import Any
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
 from bot.insights.budget import BudgetStatus
 from bot.insights.delivery import SLOT_WAIT_MAX_SECONDS, TeamDeliverer, refresh_outbox_depth
 from bot.insights.records import PostKind
 from bot.insights.source import InsightsSource
-from bot.sandbox import SANDBOX_CHANNEL_ID
+from bot.sandbox import SANDBOX_BOT_TOKEN, SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_seed import APP_URL
 from bot.sandbox.slack_api import PRIVATE_CHANNEL_ID
 from bot.store import Store, pace, team
@@ -101,6 +103,30 @@ async def test_a_429_pushes_the_channel_back_for_everyone(alerts_world: Any) -> 
     assert (await deliverer.deliver_due()).retried == 1
     async with world.store.transaction() as conn:
         assert await pace.next_at(conn, SANDBOX_CHANNEL_ID) == START + 30  # alerts in the channel wait too
+
+
+async def test_a_429_is_never_slept_inside_the_claim_by_slack_sdks_handler(alerts_world: Any) -> None:
+    # The app's client carries slack_sdk's 429 handler, which would sleep Retry-After inside the call (and the
+    # claim); the deliverer drops it: one call, the row released, the channel told to rest.
+    world = alerts_world
+    world.clock.now = START
+    await _budget_posts(world, ["2026-01"])
+    client = AsyncWebClient(
+        token=SANDBOX_BOT_TOKEN,
+        base_url=world.slack.api_url,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+    )
+    world.slack.fail("chat.postMessage", status=429, retry_after=600)
+    source = InsightsSource(world.devin, alert_reasons=(), clock=world.clock)
+    deliverer = TeamDeliverer(
+        world.store, client, source, holder_id="a", clock=world.clock, app_url=APP_URL, sleep=Waits()
+    )
+    assert (await deliverer.deliver_due()).retried == 1
+    assert len(world.slack.calls_to("chat.postMessage")) == 1
+    async with world.store.transaction() as conn:
+        assert await pace.next_at(conn, SANDBOX_CHANNEL_ID) == START + 600
+        (post,) = await team.list_posts(conn)
+    assert post.ts is None and post.attempts == 1
 
 
 def _sample(name: str, **labels: str) -> float:

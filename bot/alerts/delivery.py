@@ -4,7 +4,7 @@ Every alert is recorded (pending) before anything is sent. A delivery claims its
 Slack, and commits the result at once: the message `ts` right after `chat.postMessage`
 returns, the reply `ts` right after the thread reply, then the delivered version. Transient
 failures leave the row owed and are retried by later rounds and restarts; nothing sleeps
-inside a claim (slack_sdk's retry handlers are not used here, see `posting.without_retries`).
+inside a claim (slack_sdk's retry handlers are not used here, see `bot.slack.client.without_retries`).
 What a failure does (backoff, a held channel) is in `delivery_failures`; the Slack calls and
 pacing in `sending`; the thread replies in `threads`.
 
@@ -76,7 +76,7 @@ class Deliverer:
 
     Args:
         slack: the app's client; delivery uses a copy without slack_sdk's retry handlers (see
-            `posting.without_retries`), sharing its session.
+            `bot.slack.client.without_retries`), sharing its session.
         channel_rate: `(messages, seconds)` allowed per channel across all replicas (the store paces).
         sleep: how pacing waits (tests may inject one).
         uncertain_wait_seconds: how long a post whose answer never came waits before it is looked for

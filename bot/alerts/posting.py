@@ -56,25 +56,6 @@ class StoreUnavailableError(Exception):
     """The store stayed unreachable for `STORE_RETRY_SECONDS`; what Slack returned is kept in memory."""
 
 
-def without_retries(slack: AsyncWebClient) -> AsyncWebClient:
-    """The same client (token, base URL, timeout, shared session) without slack_sdk's retry handlers.
-
-    Their retries happen inside one call: a 429 handler sleeps `Retry-After` inside the delivery
-    claim (another replica then takes the row over and both post), and a connection-error retry
-    re-sends a post Slack may already have accepted. Delivery decides about every retry itself.
-    """
-    return AsyncWebClient(
-        token=slack.token,
-        base_url=slack.base_url,
-        timeout=slack.timeout,
-        ssl=slack.ssl,
-        proxy=slack.proxy,
-        session=slack.session,
-        headers=dict(slack.headers),
-        retry_handlers=[],
-    )
-
-
 def metadata_for(alert: AlertRecord, *, part: str = "alert", event: int | None = None) -> dict[str, Any]:
     """The event part of the metadata an alert's message (or its thread reply) carries: what is matched."""
     return render.metadata(alert, "", part=part, event=event)

@@ -18,8 +18,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.kit import Message
-from bot.alerts.posting import StoreUnavailableError, store_retrying, without_retries
+from bot.alerts.posting import StoreUnavailableError, store_retrying
 from bot.alerts.records import AlertRecord
+from bot.slack.client import without_retries
 from bot.slack.failures import FailureKind, classify_api_error
 from bot.store import STORE_ERRORS, Store, claims, pace
 

@@ -35,6 +35,7 @@ from bot.insights.budget import BudgetStatus
 from bot.insights.period import Window
 from bot.insights.records import PostKind, PostState, TeamPost
 from bot.insights.source import InsightsSource
+from bot.slack.client import without_retries
 from bot.slack.failures import FailureKind, SlackFailure, backoff_seconds, classify_api_error, transport_failure
 from bot.store import Store, pace, team
 from bot.store import channels as channel_queries
@@ -73,7 +74,8 @@ class TeamDeliverer:
         interval: float = CHANNEL_INTERVAL_SECONDS,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._store, self._slack, self._source = store, slack, source
+        # Retries are this outbox's to decide (backoff, the channel's rest after a 429), never slack_sdk's.
+        self._store, self._slack, self._source = store, without_retries(slack), source
         self._holder_id, self._clock, self._app_url = holder_id, clock, app_url
         self._interval, self._sleep = interval, sleep
 

@@ -23,6 +23,7 @@ from blocks.people_dm import suspension_dm, waiting_dm
 from bot.devin.models import Session
 from bot.people.directory import PeopleDirectory
 from bot.people.records import Notice, NoticeKind, NoticeState
+from bot.slack.client import without_retries
 from bot.store import Store, notices
 from bot.store import people as people_queries
 
@@ -81,7 +82,7 @@ class Notifier:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
-        self._slack = slack
+        self._slack = without_retries(slack)  # the DM outbox decides about retries (see without_retries)
         self._directory = directory
         self._app_url = app_url
         self._clock = clock

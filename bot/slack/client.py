@@ -40,6 +40,26 @@ def slack_web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def without_retries(slack: AsyncWebClient) -> AsyncWebClient:
+    """The same client (token, base URL, timeout, shared session) without slack_sdk's retry handlers: for the
+    outboxes (alerts, team posts, DMs), which claim a row, post once, and decide about every retry themselves.
+
+    The handlers' retries happen inside one call: a 429 handler sleeps `Retry-After` inside the delivery
+    claim (another replica then takes the row over and both post), and a connection-error retry
+    re-sends a post Slack may already have accepted.
+    """
+    return AsyncWebClient(
+        token=slack.token,
+        base_url=slack.base_url,
+        timeout=slack.timeout,
+        ssl=slack.ssl,
+        proxy=slack.proxy,
+        session=slack.session,
+        headers=dict(slack.headers),
+        retry_handlers=[],
+    )
+
+
 HOOK_METHOD = "response_url"
 API_PATH_MARK = "/api/"
 

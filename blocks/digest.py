@@ -11,6 +11,10 @@ WHEN_MAX = 120
 """`weekly on Wednesday at 09:00 (<time zone from Slack>)`: the zone name is Slack's data, so it is escaped."""
 FIX_MAX = 500
 STOP_HINT = "Stop it with `/devin-insights digest off` in this channel."
+SCHEDULED = "Digest scheduled."
+POSTED_NOW = "Posted a digest in this channel."
+NOTHING_TO_STOP = "This channel had no digest."
+STOPPED = "Stopped this channel's digest."
 NO_SCHEDULE = (
     ":calendar: This channel gets no digest. Schedule one with `/devin-insights digest daily 09:00` or "
     "`/devin-insights digest weekly mon 09:00` (your Slack time zone)."

@@ -35,6 +35,10 @@ SLACK_TROUBLE = "Slack didn't accept my message just now. Try again in a minute.
 NOT_ADMIN = "Only Slack workspace admins and the app's configured admins can change alert settings."
 ADMIN_CHECK_FAILED = "I couldn't check your Slack role just now, so nothing changed. Try again in a minute."
 ALERTS_UNAVAILABLE = "Alerts aren't running in this deployment of devin-insights."
+DIGESTS_UNAVAILABLE = "Scheduled digests need the app's database, which this app runs without."
+TZ_UNKNOWN = "Slack would not tell me your time zone just now; try again in a minute."
+INSIGHTS_UNAVAILABLE = "Team insights are not available in this app."
+INVALID_PERIOD_BUTTON = "That button no longer points at a valid period. Run `/devin-insights summary` again."
 STORE_UNAVAILABLE = "I couldn't reach the app's database just now, so nothing changed. Try again in a minute."
 NOTIFY_UNAVAILABLE = (
     "Direct messages need the alert engine's database, which isn't running in this deployment of devin-insights."

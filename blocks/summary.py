@@ -29,6 +29,8 @@ NOTHING_NEEDS_ATTENTION = (
     ":white_check_mark: *Needs attention now:* nothing: no session is suspended for an alert reason or waiting."
 )
 NOT_ANALYSED = ":mag: *Devin's analyses:* none of this period's sessions has been analysed yet."
+COUNTING = ":hourglass_flowing_sand: Counting {period} of sessions; a large organization takes a little longer…"
+"""The first reply when the fetch takes longer than a moment (`{period}`: `period_label`); the card replaces it."""
 
 
 def period_label(days: int) -> str:

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks import sentences
-from blocks.digest import digest_schedule_message
+from blocks.digest import NOTHING_TO_STOP, POSTED_NOW, SCHEDULED, STOPPED, digest_schedule_message
 from blocks.help import notice_message
 from blocks.kit import Message
 from bot.insights import digests
@@ -20,12 +20,6 @@ from bot.slack.payloads import CommandPayload
 
 log = logging.getLogger(__name__)
 
-DIGESTS_UNAVAILABLE = "Scheduled digests need the app's database, which this app runs without."
-TZ_UNKNOWN = "Slack would not tell me your time zone just now; try again in a minute."
-POSTED_NOW = "Posted a digest in this channel."
-NOTHING_TO_STOP = "This channel had no digest."
-STOPPED = "Stopped this channel's digest."
-
 
 async def digest_reply(
     deps: AppDeps, request: DigestRequest, payload: CommandPayload, client: AsyncWebClient
@@ -33,7 +27,7 @@ async def digest_reply(
     """The answer to one `digest` command."""
     engine = deps.scheduled
     if engine is None:
-        return notice_message(DIGESTS_UNAVAILABLE)
+        return notice_message(sentences.DIGESTS_UNAVAILABLE)
     if not deps.access.channel_allowed(payload.channel_id):
         return notice_message(sentences.NOT_ALLOWED_CHANNEL, emoji=":no_entry:")
     channel = payload.channel_id
@@ -47,9 +41,9 @@ async def digest_reply(
     if request.action in (digests.DAILY, digests.WEEKLY):
         tz = await _user_tz(client, payload.user_id)
         if tz is None:
-            return notice_message(TZ_UNKNOWN)
+            return notice_message(sentences.TZ_UNKNOWN)
         state = await _schedule(engine, request, channel, payload.user_id, tz)
-        return _state_message(state, "Digest scheduled.")
+        return _state_message(state, SCHEDULED)
     return _state_message(await engine.digest_state(channel), None)
 
 

@@ -15,7 +15,7 @@ from blocks import sentences
 from blocks.alert_quiet import snoozed_summary_note
 from blocks.help import notice_message
 from blocks.kit import Block, Message
-from blocks.summary import period_label, summary_message
+from blocks.summary import COUNTING, period_label, summary_message
 from blocks.team_home import team_glance_blocks
 from bot.devin.errors import DevinError
 from bot.insights.figures import Figures
@@ -32,10 +32,6 @@ GLANCE_SECONDS = 2.5
 """App Home waits this long for the week's figures; a slower fetch keeps going and fills the cache."""
 
 Handler = Callable[..., Awaitable[None]]
-
-COUNTING = ":hourglass_flowing_sand: Counting {period} of sessions; a large organization takes a little longer…"
-INSIGHTS_UNAVAILABLE = "Team insights are not available in this app."
-INVALID_PERIOD_BUTTON = "That button no longer points at a valid period. Run `/devin-insights summary` again."
 
 
 def summary_title(days: int) -> str:
@@ -80,7 +76,7 @@ async def _figures(deps: AppDeps, days: int, channel_id: str) -> Figures | Messa
     if not deps.access.channel_allowed(channel_id):
         return notice_message(sentences.NOT_ALLOWED_CHANNEL, emoji=":no_entry:")
     if deps.team is None:
-        return notice_message(INSIGHTS_UNAVAILABLE)
+        return notice_message(sentences.INSIGHTS_UNAVAILABLE)
     try:
         return await deps.team.last_days(days)
     except DevinError as error:
@@ -98,7 +94,7 @@ def make_share_summary(deps: AppDeps) -> Handler:
         payload = ActionPayload.parse(body, action)
         days = int(payload.value) if payload.value.isdigit() else 0
         if not 1 <= days <= PERIOD_MAX_DAYS:
-            await _notice(respond, INVALID_PERIOD_BUTTON)
+            await _notice(respond, sentences.INVALID_PERIOD_BUTTON)
             return
         figures = await _figures(deps, days, payload.channel_id)
         if not isinstance(figures, Figures):

@@ -25,6 +25,8 @@ USAGE = (
     f"`{SLASH_COMMAND} alerts broadcast on|off` — also send each alert's resolution to the channel\n"
     f"`{SLASH_COMMAND} notify [on|off]` — direct messages when your own sessions are suspended or wait for you"
 )
+USAGE_FALLBACK = f"Usage: {SLASH_COMMAND} &lt;session link or id&gt; | summary | digest | alerts | notify | help"
+"""The notification text of the usage message (every subcommand, in one line)."""
 EXAMPLE = f"Example: `{SLASH_COMMAND} {EXAMPLE_LINK}` (or just the id, `devin-3f9c…`)"
 TIP = "Answers are only visible to you until you press *Share in channel*. Pasting a session link also shows a preview."
 
@@ -36,7 +38,7 @@ def usage_message(note: str | None = None) -> Message:
         blocks.append(section(f":information_source: {paragraph(note, NOTE_MAX)}"))
     blocks += [section(USAGE), context(EXAMPLE), context(TIP)]
     text = f"{escape(' '.join(note.split()))} — " if note and note.strip() else ""
-    return message(f"{text}Usage: {SLASH_COMMAND} &lt;session link or id&gt; | summary | help | alerts", blocks)
+    return message(f"{text}{USAGE_FALLBACK}", blocks)
 
 
 def notice_message(text: str, *, emoji: str = ":warning:", mrkdwn: bool = False) -> Message:

@@ -19,6 +19,7 @@ from bot.config import Settings, bolt_env_guard
 from bot.devin.cache import SessionCache
 from bot.devin.client import DevinClient
 from bot.entities.flexpane import FlexpaneData
+from bot.insights.delivery import CHANNEL_INTERVAL_SECONDS
 from bot.insights.engine import TeamEngine
 from bot.insights.source import InsightsSource
 from bot.listeners import register_listeners
@@ -205,10 +206,12 @@ def _team_engine(
     slack: AsyncWebClient,
     alerts: AlertEngine | None,
     clock: Callable[[], float],
+    post_interval: float,
 ) -> TeamEngine:
     """Digests and budget warnings, in the alert engine's store (it starts first) so the app opens one."""
     shared = (lambda: alerts.store) if alerts is not None else None
-    return TeamEngine.from_settings(settings, source, devin, slack, clock=clock, shared_store=shared)
+    pacing = {"interval": post_interval}
+    return TeamEngine.from_settings(settings, source, devin, slack, clock=clock, shared_store=shared, pacing=pacing)
 
 
 def create_app(
@@ -219,11 +222,13 @@ def create_app(
     with_alerts: bool = True,
     insights_timing: InsightsTiming | None = None,
     clock: Callable[[], float] = time.time,
+    post_interval: float = CHANNEL_INTERVAL_SECONDS,
 ) -> InsightsApp:
     """Build the app from settings; tests and the demo inject clients pointed at local stand-ins.
 
     `with_alerts=False` leaves out the alert engine and the team engine (digests, budget; so the store), for
-    tests of the other surfaces.
+    tests of the other surfaces. `post_interval`: seconds between posts to one channel (Slack allows about
+    one a second; the demo paces faster, its stand-in has no such limit).
     """
     settings.require("slack_bot_token")
     if not settings.socket_mode:
@@ -245,7 +250,15 @@ def create_app(
     people = People.from_settings(settings, devin, slack, clock=clock)
     dms = people.engine_observer if settings.notify_creators else None
     alerts = (
-        AlertEngine.from_settings(settings, devin, slack, clock=clock, extras=people.alert_extras, observer=dms)
+        AlertEngine.from_settings(
+            settings,
+            devin,
+            slack,
+            clock=clock,
+            extras=people.alert_extras,
+            observer=dms,
+            channel_rate=(1.0, post_interval),
+        )
         if with_alerts
         else None
     )
@@ -263,7 +276,7 @@ def create_app(
         insights_timing=insights_timing or InsightsTiming(),
         team=source,
         people=people,
-        scheduled=_team_engine(settings, source, devin, slack, alerts, clock) if with_alerts else None,
+        scheduled=_team_engine(settings, source, devin, slack, alerts, clock, post_interval) if with_alerts else None,
     )
     register_listeners(bolt, deps)
     components: list[Component] = [deps.alerts] if deps.alerts is not None else []

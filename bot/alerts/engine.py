@@ -123,6 +123,7 @@ class AlertEngine:
         clock: Callable[[], float] = time.time,
         extras: Callable[[Store], ExtrasSource] | None = None,
         observer: Callable[[Store], EngineObserver] | None = None,
+        channel_rate: tuple[float, float] = CHANNEL_RATE,
     ) -> AlertEngine:
         """The engine `devin-insights run` has: its own store, scheduled every ALERT_POLL_SECONDS."""
         return cls(
@@ -142,6 +143,7 @@ class AlertEngine:
             work_objects=settings.work_objects,
             observer=observer,
             claim_seconds=float(settings.alert_claim_seconds),
+            channel_rate=channel_rate,
             uncertain_wait_seconds=UNCERTAIN_WAIT_TIMEOUTS * settings.slack_timeout_seconds,
         )
 

@@ -30,6 +30,8 @@ DEMO_TIMING = InsightsTiming(
     poll_interval=0.25, still_working_after=60.0, give_up_after=20.0, summary_notice_after=STEP_TIMEOUT_SECONDS
 )
 INSIGHTS_DELAY_SECONDS = 1.0
+DEMO_POST_INTERVAL_SECONDS = 0.2
+"""Posts to one channel are paced at one a second for Slack; the recording stand-in needs no pace."""
 
 
 @asynccontextmanager
@@ -51,7 +53,7 @@ async def demo_world() -> AsyncIterator[DemoWorld]:
             alert_poll_seconds=1,
             acu_budget=DEMO_ACU_BUDGET,
         )
-        app = create_app(settings, insights_timing=DEMO_TIMING)
+        app = create_app(settings, insights_timing=DEMO_TIMING, post_interval=DEMO_POST_INTERVAL_SECONDS)
         runner = web.AppRunner(app.web_application(), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()

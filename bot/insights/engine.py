@@ -101,6 +101,7 @@ class TeamEngine:
         *,
         clock: Callable[[], float],
         shared_store: Callable[[], Store | None] | None = None,
+        pacing: dict[str, Any] | None = None,
     ) -> TeamEngine:
         """The engine `devin-insights run` has: the app's store (or its own), its jobs scheduled."""
         return cls(
@@ -117,6 +118,7 @@ class TeamEngine:
             shared_store=shared_store,
             schedule=True,
             clock=clock,
+            pacing=pacing,
         )
 
     @property

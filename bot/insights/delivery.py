@@ -3,8 +3,9 @@
 The alert outbox's rules, in small: a row is claimed before Slack is called, its `ts` committed as soon as
 Slack accepts the post, transient failures (429, 5xx, timeouts, a Devin outage while a digest is rendered)
 retried with backoff, and a permanent channel error (`not_in_channel`, …) recorded on the row and on the
-channel's delivery-problem row, logged once with its fix, and not retried. As for alerts, Slack has no
-idempotency key: a crash between Slack accepting a post and the commit of its `ts` can repeat that one post.
+channel's delivery-problem row, logged once with its fix, and not retried. Slack has no idempotency key and,
+unlike alerts, a team post has no uncertain-post check (no history lookup): a post whose answer never came (a
+timeout, a dropped connection) or a crash between Slack accepting it and the commit of its `ts` can repeat it.
 
 Pacing, as for alerts and in the same `channel_pace` rows: every post, edit and thread reply first books the
 channel's next slot in the store (one message a second per channel, shared by every replica and with the

@@ -3,8 +3,9 @@
 A notice is claimed (one conditional UPDATE), then posted with `chat.postMessage(channel=<Slack user id>)`,
 which lands in the app's DM with that person; its `ts` and DM channel are saved right after Slack answers,
 so a later edit is `chat.update` there. Nobody to send it to (no Slack user for the creator) or `notify off`
-skip the notice for good; Slack failures retry with backoff, then give up (`failed`). Same known limit as
-the alert outbox: a crash between Slack's answer and the commit can repeat that one post.
+skip the notice for good; Slack failures retry with backoff, then give up (`failed`). Slack has no
+idempotency key and, unlike alerts, a DM has no uncertain-post check: a post whose answer never came (a
+timeout, a dropped connection) or a crash between Slack's answer and the commit can repeat that one DM.
 """
 
 from __future__ import annotations

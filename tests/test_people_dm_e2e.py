@@ -214,3 +214,18 @@ async def test_dm_slack_failure_retries_then_sends_once(alerts_world: Any) -> No
     service = engine(alerts_world)
     await ticks(service, alerts_world, 5)
     assert len(dm_posts(alerts_world)) == 1
+
+
+async def test_dm_rate_limited_waits_for_retry_after_not_the_shorter_backoff(alerts_world: Any) -> None:
+    alerts_world.suspend(user_id=USER_ALICE)
+    alerts_world.slack.fail(POST, retry_after=600, times=2)  # the channel alert's post and the DM's
+    service = engine(alerts_world)
+    start = alerts_world.clock()
+    await service.tick()
+    [notice] = await stored_notices(alerts_world)
+    assert notice.attempts == 1 and notice.due_at >= start + 600
+    await ticks(service, alerts_world, 5)
+    assert dm_posts(alerts_world) == []  # the first backoff step (10 s) would have posted by now
+    alerts_world.clock.advance(600)
+    await service.tick()
+    assert len(dm_posts(alerts_world)) == 1

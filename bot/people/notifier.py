@@ -25,6 +25,7 @@ from bot.devin.models import Session
 from bot.people.directory import PeopleDirectory
 from bot.people.records import Notice, NoticeKind, NoticeState
 from bot.slack.client import without_retries
+from bot.slack.failures import classify_api_error
 from bot.store import Store, notices
 from bot.store import people as people_queries
 
@@ -112,7 +113,8 @@ class Notifier:
             else:
                 await self._edit(notice, token, report)
         except SlackApiError as exc:
-            await self._failed(notice, token, str(exc.response.get("error") or exc.response.status_code), report)
+            error = str(exc.response.get("error") or exc.response.status_code)
+            await self._failed(notice, token, error, report, retry_after=classify_api_error(exc).retry_after)
         except (aiohttp.ClientError, TimeoutError) as exc:
             await self._failed(notice, token, type(exc).__name__, report)
 
@@ -164,7 +166,9 @@ class Notifier:
             await notices.settle(conn, notice.id, token, delivered_version=notice.version, due_at=self._clock())
         report.edited += 1
 
-    async def _failed(self, notice: Notice, token: str, error: str, report: NoticeReport) -> None:
+    async def _failed(
+        self, notice: Notice, token: str, error: str, report: NoticeReport, *, retry_after: float | None = None
+    ) -> None:
         attempts = notice.attempts + 1
         now = self._clock()
         async with self._store.transaction() as conn:
@@ -174,7 +178,8 @@ class Notifier:
                 )
                 report.failed += 1
             else:
-                wait = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+                # A 429's Retry-After wins over the backoff (slack_sdk no longer sleeps it inside the call).
+                wait = max(BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)], retry_after or 0.0)
                 await notices.settle(conn, notice.id, token, attempts=attempts, due_at=now + wait, last_error=error)
                 report.retried += 1
         log.warning("people.dm.failed", extra={"notice_id": notice.id, "error": error, "attempts": attempts})

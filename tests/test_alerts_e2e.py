@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.alerts.engine import AlertEngine
 from bot.alerts.poller import OVERLAP_SECONDS, SWEEP_SECONDS
 from bot.alerts.records import AlertKind, AlertState
-from bot.alerts.scheduler import ALERTS_JOB_ID, build_scheduler, run_soon
+from bot.alerts.scheduler import ALERTS_JOB_ID, EngineJobs, build_scheduler, run_soon
 from bot.sandbox import SANDBOX_CHANNEL_ID
 from bot.sandbox.devin_org import UNTIL_CLEARED
 from bot.sandbox.slack_api import NOT_MEMBER_CHANNEL_ID, REGULAR_USER_ID, SHARED_CHANNEL_ID
@@ -374,3 +374,27 @@ async def test_run_soon_runs_a_job_now_but_leaves_a_running_one_to_its_interval(
     finally:
         scheduler.shutdown(wait=False)
     run_soon(None, ALERTS_JOB_ID, running)  # no scheduler (tests driving tick()): nothing to do
+
+
+async def test_poll_soon_while_a_poll_runs_makes_that_job_poll_once_more() -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+    polls: list[int] = []
+
+    async def poll() -> None:
+        polls.append(1)
+        if len(polls) == 1:
+            started.set()
+            await release.wait()
+
+    async def nothing() -> None:
+        return None
+
+    jobs = EngineJobs(poll=poll, deliver=nothing, renew=nothing, on_poll_failed=lambda: None)
+    running = asyncio.create_task(jobs.poll())
+    await started.wait()
+    jobs.poll_soon(None)  # the running poll may have asked Devin before the change
+    release.set()
+    await running
+    assert polls == [1, 1]
+    await jobs.poll()
+    assert polls == [1, 1, 1]  # without poll_soon, one poll per run

@@ -27,7 +27,7 @@ from bot.alerts.health import EngineObserver, TickReport, count_poll
 from bot.alerts.poller import Poller, PollReport
 from bot.alerts.posting import UNCERTAIN_WAIT_SECONDS, UNCERTAIN_WAIT_TIMEOUTS
 from bot.alerts.records import AlertHealth, ChannelSettings
-from bot.alerts.scheduler import ALERTS_JOB_ID, DELIVERY_JOB_ID, EngineJobs, build_scheduler, run_soon
+from bot.alerts.scheduler import EngineJobs, build_scheduler
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
@@ -217,12 +217,12 @@ class AlertEngine:
         if poll is not None:
             count_poll(poll, time.perf_counter() - started)
             if poll.alerts_recorded or poll.changed:  # what it recorded is posted now, not a delivery round later
-                run_soon(self._scheduler, DELIVERY_JOB_ID, self._jobs.deliver_lock)
+                self._jobs.deliver_soon(self._scheduler)
         self._health_seen = await self.health_report()
 
     def poll_soon(self) -> None:
         """Poll now rather than at the next interval (the demo, right after it changed the simulated org)."""
-        run_soon(self._scheduler, ALERTS_JOB_ID, self._jobs.tick_lock)
+        self._jobs.poll_soon(self._scheduler)
 
     async def _scheduled_deliver(self) -> None:
         await self.deliver()

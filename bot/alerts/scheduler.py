@@ -94,6 +94,8 @@ class EngineJobs:
         self.tick_lock = asyncio.Lock()
         self.deliver_lock = asyncio.Lock()
         self.stopping = False
+        # Set by poll_soon/deliver_soon while that job runs: it runs once more when it is done.
+        self.poll_again = self.deliver_again = False
 
     async def wait_idle(self, timeout: float) -> None:
         """Stop new runs and wait (bounded) for running ones: APScheduler's shutdown would cancel them."""
@@ -105,24 +107,40 @@ class EngineJobs:
         except TimeoutError:
             log.warning("alerts.stop.tick_still_running")
 
+    def poll_soon(self, scheduler: AsyncIOScheduler | None) -> None:
+        """Poll now; a poll that is running polls once more when done (it may have asked Devin already)."""
+        self.poll_again = self.tick_lock.locked()
+        run_soon(scheduler, ALERTS_JOB_ID, self.tick_lock)
+
+    def deliver_soon(self, scheduler: AsyncIOScheduler | None) -> None:
+        """Deliver now; a delivery round that is running makes one more when done."""
+        self.deliver_again = self.deliver_lock.locked()
+        run_soon(scheduler, DELIVERY_JOB_ID, self.deliver_lock)
+
     async def poll(self) -> None:
         if self.stopping:
             return
         async with self.tick_lock:
-            try:
-                await self._poll()
-            except STORE_ERRORS as error:
-                self._on_poll_failed()
-                log.warning("alerts.tick.store_failed", extra={"error": type(error).__name__})
+            self.poll_again = True
+            while self.poll_again and not self.stopping:
+                self.poll_again = False
+                try:
+                    await self._poll()
+                except STORE_ERRORS as error:
+                    self._on_poll_failed()
+                    log.warning("alerts.tick.store_failed", extra={"error": type(error).__name__})
 
     async def deliver(self) -> None:
         if self.stopping:
             return
         async with self.deliver_lock:
-            try:
-                await self._deliver()
-            except STORE_ERRORS as error:  # the store is down: the next round tries again
-                log.warning("alerts.delivery.store_down", extra={"error": type(error).__name__})
+            self.deliver_again = True
+            while self.deliver_again and not self.stopping:
+                self.deliver_again = False
+                try:
+                    await self._deliver()
+                except STORE_ERRORS as error:  # the store is down: the next round tries again
+                    log.warning("alerts.delivery.store_down", extra={"error": type(error).__name__})
 
     async def keep_lease(self) -> None:
         # Under the poll lock: a running poll renews the lease itself, and stop() must not close the

@@ -61,6 +61,11 @@ class CappedSite(web.BaseSite):
         self.max_connections = max_connections if max_connections is not None else connection_cap()
         self.refused = 0
         """Connections refused since the cap was last reached (reset when it clears)."""
+        self.open = 0
+        """Connections handed to a request handler and not lost yet. Counted here, not from aiohttp's
+        `server.connections`: a handler joins those only in `connection_made`, a loop turn after it was made,
+        and one turn of asyncio's accept loop makes up to `backlog` of them, so a burst counted that way
+        overshoots the cap by as much (and the descriptors it guards)."""
         self._capped = False
 
     @property
@@ -83,13 +88,13 @@ class CappedSite(web.BaseSite):
 
     def _protocol_factory(self, server: web.Server) -> Callable[[], asyncio.Protocol]:
         def protocol() -> asyncio.Protocol:
-            if len(server.connections) < self.max_connections:
-                if self._capped and len(server.connections) < self.max_connections * 0.9:
+            if self.open < self.max_connections:
+                if self._capped and self.open < self.max_connections * 0.9:
                     self._capped = False
                     log.info("http.connections.uncapped", extra={"refused": self.refused})
                     self.refused = 0
-                handler: RequestHandler = server()
-                return handler
+                self.open += 1
+                return _Counted(server(), self)
             self.refused += 1
             if not self._capped:
                 self._capped = True
@@ -97,6 +102,35 @@ class CappedSite(web.BaseSite):
             return _Busy()
 
         return protocol
+
+
+class _Counted(asyncio.Protocol):
+    """A request handler, counted in its site's `open` from now until its connection is lost.
+
+    A wrapper, since aiohttp's handler has `__slots__`; the transport talks to it through these methods only.
+    """
+
+    def __init__(self, handler: RequestHandler, site: CappedSite) -> None:
+        self._handler, self._site = handler, site
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._handler.connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._handler.data_received(data)
+
+    def eof_received(self) -> None:
+        self._handler.eof_received()  # None: the transport closes itself, as for the handler alone
+
+    def pause_writing(self) -> None:
+        self._handler.pause_writing()
+
+    def resume_writing(self) -> None:
+        self._handler.resume_writing()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._site.open -= 1
+        self._handler.connection_lost(exc)
 
 
 class _Busy(asyncio.Protocol):

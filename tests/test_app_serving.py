@@ -62,6 +62,29 @@ async def test_connections_beyond_the_cap_get_503_and_the_app_recovers(
         assert _messages(caplog, "http.connections.uncapped") == ["http.connections.uncapped"]
 
 
+async def test_a_burst_of_connections_is_capped_exactly(tmp_path: Path) -> None:
+    # All at once: one turn of asyncio's accept loop takes many before any handler has its connection_made,
+    # so the cap must count connections as it hands them out, not from aiohttp's list of open ones.
+    async with running_app(tmp_path, max_connections=CAP) as app:
+        host, port = app.url.removeprefix("http://").split(":")
+        opened = await asyncio.gather(*(asyncio.open_connection(host, int(port)) for _ in range(CAP + FLOOD)))
+        try:
+
+            async def answer(reader: asyncio.StreamReader) -> bytes:
+                try:
+                    return await asyncio.wait_for(reader.read(100), timeout=1.0)
+                except TimeoutError:  # served: it waits, idle, for a request
+                    return b""
+
+            answers = await asyncio.gather(*(answer(reader) for reader, _ in opened))
+        finally:
+            for _, writer in opened:
+                writer.close()
+        assert sum(a.startswith(b"HTTP/1.1 503") for a in answers) == FLOOD
+        assert app.site.open == CAP
+        await _until(lambda: app.site.open == 0)
+
+
 async def test_a_connection_that_never_sends_its_headers_is_closed(tmp_path: Path) -> None:
     async with running_app(tmp_path, header_timeout=DEADLINE) as app:
         async with idle_connections(app.url, 2) as ((silent, _), (slow, slow_writer)):

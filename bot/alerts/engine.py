@@ -9,6 +9,7 @@ stored state and the (session, episode, channel) key is unique in the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
@@ -201,8 +202,11 @@ class AlertEngine:
         """Stop scheduling, let a running tick finish (bounded), hand the lease over, close an owned store."""
         if self._parts is not None:
             self._parts[2].stop_soon()  # a long drain ends after its current call, not after 200 posts
+        if self._scheduler is not None:
+            self._scheduler.pause()  # no new runs; one submitted already finds `stopping` and ends at once
         await self._jobs.wait_idle(STOP_TIMEOUT_SECONDS)
         if self._scheduler is not None:
+            await asyncio.sleep(0)  # shutdown cancels a run that has not started: APScheduler logs that as an error
             self._scheduler.shutdown(wait=False)
         if self._parts is None:
             return

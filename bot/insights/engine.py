@@ -88,6 +88,7 @@ class TeamEngine:
         self._store: Store | None = store
         self._scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
+        self._stopping = False
         self.last_budget: BudgetStatus | None = None
         """The latest budget check on this replica (App Home shows it)."""
 
@@ -154,12 +155,16 @@ class TeamEngine:
         log.info("team.started", extra={"budget": self._budget, "scheduled": self._schedule})
 
     async def stop(self) -> None:
+        if self._scheduler is not None:  # no new runs; one submitted already finds `stopping` and ends at once
+            self._scheduler.pause()
+        self._stopping = True
         try:
             async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
                 await self._lock.acquire()
         except TimeoutError:
             log.warning("team.stop.job_still_running")
         if self._scheduler is not None:
+            await asyncio.sleep(0)  # shutdown cancels a run that has not started: APScheduler logs that as an error
             self._scheduler.shutdown(wait=False)
         if self._store is not None and self._given_store is None:
             await self._store.release_lease(self.holder_id, name=BUDGET_LEASE)
@@ -167,6 +172,8 @@ class TeamEngine:
             self._store = None
 
     async def _run(self, job: Callable[[], object]) -> None:
+        if self._stopping:
+            return
         async with self._lock:
             try:
                 await job()  # type: ignore[misc]

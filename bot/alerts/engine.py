@@ -9,7 +9,6 @@ stored state and the (session, episode, channel) key is unique in the database.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import secrets
@@ -28,7 +27,7 @@ from bot.alerts.health import EngineObserver, TickReport, count_poll
 from bot.alerts.poller import Poller, PollReport
 from bot.alerts.posting import UNCERTAIN_WAIT_SECONDS, UNCERTAIN_WAIT_TIMEOUTS
 from bot.alerts.records import AlertHealth, ChannelSettings
-from bot.alerts.scheduler import EngineJobs, build_scheduler
+from bot.alerts.scheduler import EngineJobs, build_scheduler, stop_scheduler
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
@@ -202,12 +201,7 @@ class AlertEngine:
         """Stop scheduling, let a running tick finish (bounded), hand the lease over, close an owned store."""
         if self._parts is not None:
             self._parts[2].stop_soon()  # a long drain ends after its current call, not after 200 posts
-        if self._scheduler is not None:
-            self._scheduler.pause()  # no new runs; one submitted already finds `stopping` and ends at once
-        await self._jobs.wait_idle(STOP_TIMEOUT_SECONDS)
-        if self._scheduler is not None:
-            await asyncio.sleep(0)  # shutdown cancels a run that has not started: APScheduler logs that as an error
-            self._scheduler.shutdown(wait=False)
+        await stop_scheduler(self._scheduler, self._jobs.wait_idle(STOP_TIMEOUT_SECONDS))
         if self._parts is None:
             return
         # Hand the lease over at once instead of letting it expire.

@@ -74,6 +74,19 @@ def build_scheduler(
     return scheduler
 
 
+async def stop_scheduler(scheduler: AsyncIOScheduler | None, wait_idle: Awaitable[None]) -> None:
+    """Stop `scheduler` without cancelling a run: pause it (no new runs), await `wait_idle` (the engine marks
+    itself stopping and waits for its running job), let a run submitted just before the pause start (it finds
+    the engine stopping and ends at once), then shut down. APScheduler's shutdown cancels a run that has not
+    started and logs it as "Error running job" with a traceback."""
+    if scheduler is not None:
+        scheduler.pause()
+    await wait_idle
+    if scheduler is not None:
+        await asyncio.sleep(0)
+        scheduler.shutdown(wait=False)
+
+
 def run_soon(scheduler: AsyncIOScheduler | None, job_id: str, running: asyncio.Lock) -> None:
     """Run a job now rather than at its next interval; not while it runs (APScheduler would skip the run with a
     warning; the next interval comes soon enough)."""

@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts.engine import default_holder_id
 from bot.alerts.rules import effective_channels
+from bot.alerts.scheduler import stop_scheduler
 from bot.config import Settings
 from bot.devin.client import DevinClient
 from bot.devin.retry import BACKGROUND_RETRY
@@ -155,21 +156,19 @@ class TeamEngine:
         log.info("team.started", extra={"budget": self._budget, "scheduled": self._schedule})
 
     async def stop(self) -> None:
-        if self._scheduler is not None:  # no new runs; one submitted already finds `stopping` and ends at once
-            self._scheduler.pause()
+        await stop_scheduler(self._scheduler, self._wait_idle())
+        if self._store is not None and self._given_store is None:
+            await self._store.release_lease(self.holder_id, name=BUDGET_LEASE)
+            await self._store.aclose()
+            self._store = None
+
+    async def _wait_idle(self) -> None:
         self._stopping = True
         try:
             async with asyncio.timeout(STOP_TIMEOUT_SECONDS):
                 await self._lock.acquire()
         except TimeoutError:
             log.warning("team.stop.job_still_running")
-        if self._scheduler is not None:
-            await asyncio.sleep(0)  # shutdown cancels a run that has not started: APScheduler logs that as an error
-            self._scheduler.shutdown(wait=False)
-        if self._store is not None and self._given_store is None:
-            await self._store.release_lease(self.holder_id, name=BUDGET_LEASE)
-            await self._store.aclose()
-            self._store = None
 
     async def _run(self, job: Callable[[], object]) -> None:
         if self._stopping:

@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bot.sandbox import SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN
 from bot.sandbox.slack_calls import CallRecorder, SlackCall, bearer, public_headers, read_params
+from bot.sandbox.slack_checks import MESSAGE_BLOCKS_MAX, VIEW_BLOCKS_MAX
 from bot.sandbox.slack_directory import (
     ADMIN_USER_ID,
     ARCHIVED_CHANNEL_ID,
@@ -51,10 +52,8 @@ from bot.sandbox.slack_socket import SocketModeServer
 from bot.sandbox.slack_workspace import (
     DEFAULT_TIMEOUT,
     HOOK_METHOD,
-    MESSAGE_BLOCKS_MAX,
     RESPONSE_URL_MAX_USES,
     SHUTDOWN_TIMEOUT,
-    VIEW_BLOCKS_MAX,
     SlackWorkspace,
     _SlackError,
 )

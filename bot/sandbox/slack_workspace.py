@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox import SANDBOX_BOT_USER_ID, SANDBOX_TEAM_ID, slack_history
+from bot.sandbox.slack_checks import MESSAGE_BLOCKS_MAX, _SlackError, check_blocks, new_view
 from bot.sandbox.slack_directory import (
     DEFAULT_SCOPES,
     SANDBOX_APP_ID,
@@ -24,31 +24,12 @@ from bot.sandbox.slack_directory import (
 
 HOOK_METHOD = "response_url"
 RESPONSE_URL_MAX_USES = 5
-MESSAGE_BLOCKS_MAX = 50
-VIEW_BLOCKS_MAX = 100
 DEFAULT_TIMEOUT = 5.0
 SHUTDOWN_TIMEOUT = 2.0
 # Form-encoded calls carry these as JSON strings; recorded bodies always hold the parsed objects.
 _JSON_FIELDS = ("blocks", "attachments", "unfurls", "view", "user_auth_blocks", "metadata")
 _SERVER_ERRORS = {500: "fatal_error", 503: "service_unavailable"}
 _UNFURL_SOURCES = ("composer", "conversations_history")
-
-
-class _SlackError(Exception):
-    """A Web API failure answered as HTTP 200 `{"ok": false, "error": code}`, as Slack does."""
-
-    def __init__(self, error: str) -> None:
-        super().__init__(error)
-        self.error = error
-
-
-def _check_blocks(blocks: Any, limit: int, error: str) -> None:
-    if blocks is None:
-        return
-    if not isinstance(blocks, list) or not all(isinstance(b, dict) for b in blocks):
-        raise _SlackError("invalid_blocks_format")
-    if len(blocks) > limit:
-        raise _SlackError(error)
 
 
 class SlackWorkspace:
@@ -139,7 +120,7 @@ class SlackWorkspace:
         message = self._messages.get(channel.id, {}).get(str(params.get("ts")))
         if message is None:
             raise _SlackError("message_not_found")
-        _check_blocks(params.get("blocks"), MESSAGE_BLOCKS_MAX, "invalid_blocks")
+        check_blocks(params.get("blocks"), MESSAGE_BLOCKS_MAX, "invalid_blocks")
         message.update({k: params[k] for k in ("text", "blocks", "attachments", "metadata") if k in params})
         message["edited"] = {"user": SANDBOX_BOT_USER_ID, "ts": self._next_ts()}
         return {"channel": channel.id, "ts": message["ts"], "text": message["text"], "message": copy.deepcopy(message)}
@@ -151,7 +132,7 @@ class SlackWorkspace:
         if not isinstance(unfurls, dict) or not all(isinstance(v, dict) for v in unfurls.values()):
             raise _SlackError("invalid_unfurls_format")
         for unfurl in unfurls.values():
-            _check_blocks(unfurl.get("blocks"), MESSAGE_BLOCKS_MAX, "invalid_unfurls_format")
+            check_blocks(unfurl.get("blocks"), MESSAGE_BLOCKS_MAX, "invalid_unfurls_format")
         self.unfurls[self._unfurl_target(params)] = copy.deepcopy(unfurls)
         return {}
 
@@ -179,7 +160,7 @@ class SlackWorkspace:
             raise _SlackError("invalid_arguments")
         if trigger_id in self._used_triggers:
             raise _SlackError("exchanged_trigger_id")
-        view = self._new_view(params.get("view"))
+        view = new_view(params.get("view"))
         self._used_triggers.add(str(trigger_id))
         self.views[view["id"]] = view
         return {"view": copy.deepcopy(view)}
@@ -193,7 +174,7 @@ class SlackWorkspace:
             raise _SlackError("not_found")
         if params.get("hash") and params["hash"] != current["hash"]:
             raise _SlackError("hash_conflict")
-        view = self._new_view(params.get("view"), view_id=current["id"])
+        view = new_view(params.get("view"), view_id=current["id"])
         self.views[view["id"]] = view
         return {"view": copy.deepcopy(view)}
 
@@ -204,7 +185,7 @@ class SlackWorkspace:
         current = self.home_views.get(user_id)
         if current is not None and params.get("hash") and params["hash"] != current["hash"]:
             raise _SlackError("hash_conflict")
-        view = self._new_view(params.get("view"), view_id=current["id"] if current else None)
+        view = new_view(params.get("view"), view_id=current["id"] if current else None)
         if view["type"] != "home":
             raise _SlackError("invalid_arguments")
         self.home_views[user_id] = view
@@ -260,7 +241,7 @@ class SlackWorkspace:
     def _new_message(self, params: Json) -> Json:
         if not any(params.get(k) for k in ("text", "blocks", "attachments")):
             raise _SlackError("no_text")
-        _check_blocks(params.get("blocks"), MESSAGE_BLOCKS_MAX, "invalid_blocks")
+        check_blocks(params.get("blocks"), MESSAGE_BLOCKS_MAX, "invalid_blocks")
         message: Json = {
             "type": "message",
             "user": SANDBOX_BOT_USER_ID,
@@ -279,25 +260,6 @@ class SlackWorkspace:
             parent["thread_ts"] = parent["ts"]
             parent["reply_count"] = parent.get("reply_count", 0) + 1
             parent["latest_reply"] = message["ts"]
-
-    def _new_view(self, view: Any, *, view_id: str | None = None) -> Json:
-        if not isinstance(view, dict) or "type" not in view:
-            raise _SlackError("invalid_arguments")
-        _check_blocks(view.get("blocks", []), VIEW_BLOCKS_MAX, "invalid_arguments")
-        new_id = view_id or f"V{uuid.uuid4().hex[:10].upper()}"
-        defaults: Json = {"private_metadata": "", "callback_id": "", "external_id": "", "state": {"values": {}}}
-        return {
-            **defaults,
-            **copy.deepcopy(view),
-            "id": new_id,
-            "team_id": SANDBOX_TEAM_ID,
-            "app_id": SANDBOX_APP_ID,
-            "bot_id": SANDBOX_BOT_ID,
-            "app_installed_team_id": SANDBOX_TEAM_ID,
-            "root_view_id": new_id,
-            "previous_view_id": None,
-            "hash": f"{int(time.time())}.{uuid.uuid4().hex[:8]}",
-        }
 
     def _next_ts(self) -> str:
         # Slack timestamps are unique per channel and increase; here they are unique across the workspace.

@@ -13,7 +13,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +28,7 @@ from bot.devin.retry import BACKGROUND_RETRY
 from bot.insights import digests
 from bot.insights.budget import BudgetStatus
 from bot.insights.delivery import TeamDeliverer, TeamDeliveryReport, refresh_outbox_depth
-from bot.insights.records import DigestSchedule, PostKind, TeamPost
+from bot.insights.records import DigestSchedule, DigestState, PostKind
 from bot.insights.source import InsightsSource
 from bot.insights.usage import month_usage
 from bot.store import Store, team
@@ -41,15 +40,6 @@ log = logging.getLogger(__name__)
 DIGEST_TICK_SECONDS = 60
 BUDGET_LEASE = "insights.budget"
 STOP_TIMEOUT_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class DigestState:
-    """What `digest` shows: the schedule, when the next one is due, and the last delivery problem."""
-
-    schedule: DigestSchedule | None
-    next_due_at: int | None
-    last: TeamPost | None
 
 
 class TeamEngine:

@@ -60,3 +60,12 @@ class DigestSchedule:
     created_at: float
     last_due_at: int | None
     """The due time of the last digest recorded for this channel (the next one covers the time since)."""
+
+
+@dataclass(frozen=True)
+class DigestState:
+    """What `digest` shows: the schedule, when the next one is due, and the last delivery problem."""
+
+    schedule: DigestSchedule | None
+    next_due_at: int | None
+    last: TeamPost | None

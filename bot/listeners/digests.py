@@ -12,8 +12,8 @@ from blocks.digest import NOTHING_TO_STOP, POSTED_NOW, SCHEDULED, STOPPED, diges
 from blocks.help import notice_message
 from blocks.kit import Message
 from bot.insights import digests
-from bot.insights.engine import DigestState, TeamEngine
-from bot.insights.records import PostState
+from bot.insights.engine import TeamEngine
+from bot.insights.records import DigestState, PostState
 from bot.listeners.deps import AppDeps
 from bot.slack.grammar import DigestRequest
 from bot.slack.payloads import CommandPayload

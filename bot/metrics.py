@@ -125,7 +125,8 @@ ALERT_DELIVERY_BLOCKED = Counter(
 )
 TEAM_POST_DELIVERIES = Counter(
     f"{PREFIX}_team_post_deliveries",
-    "Digest and budget messages delivered to Slack, by kind (digest, budget) and action (posted, updated, replied).",
+    "Digest and budget messages delivered to Slack, by kind (digest, budget) and action "
+    "(posted, reconciled, updated, replied).",
     ["kind", "action"],
     registry=REGISTRY,
 )

@@ -27,27 +27,22 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts import render
 from bot.alerts.records import AlertRecord
+
+# The waits are re-exported: the alert engine, delivery and tests read them from here.
+from bot.slack.history import UNCERTAIN_WAIT_SECONDS as UNCERTAIN_WAIT_SECONDS
+from bot.slack.history import UNCERTAIN_WAIT_TIMEOUTS as UNCERTAIN_WAIT_TIMEOUTS
+from bot.slack.history import find_message
 from bot.store import STORE_ERRORS
 
 log = logging.getLogger(__name__)
 
-UNCERTAIN_WAIT_TIMEOUTS = 1.5
-"""An uncertain post is looked for (and perhaps posted again) no sooner than this many Slack timeouts
-(`SLACK_TIMEOUT_SECONDS`) later, so a post Slack accepted but answered late is in history by then."""
-UNCERTAIN_WAIT_SECONDS = UNCERTAIN_WAIT_TIMEOUTS * 10
-"""The wait with Slack's default 10 s timeout."""
 STORE_RETRY_SECONDS = 20.0
 """How long a ts write is retried after the store failed; far inside the delivery claim."""
 STORE_RETRY_FIRST_WAIT = 0.25
-HISTORY_SLACK_SECONDS = 300.0
-"""History is read from this long before the post was started: replicas' clocks may differ, and
-Slack's ts is Slack's clock. The newest HISTORY_LIMIT messages since then are searched."""
-HISTORY_LIMIT = 200
 
 T = TypeVar("T")
 
@@ -71,17 +66,7 @@ def _same_alert(found: Any, wanted: dict[str, Any]) -> bool:
 
 async def find_post(slack: AsyncWebClient, alert: AlertRecord, *, since: float) -> str | None:
     """The ts of the alert's message if an uncertain post did reach the channel; None if not, or unknowable."""
-    wanted = metadata_for(alert)
-    response = await _read(
-        slack.conversations_history,
-        alert,
-        channel=alert.channel_id,
-        oldest=f"{since - HISTORY_SLACK_SECONDS:.6f}",
-        inclusive=True,
-        limit=HISTORY_LIMIT,
-        include_all_metadata=True,
-    )
-    return _match(response, wanted, alert)
+    return await _find(slack, alert, metadata_for(alert), since=since)
 
 
 async def find_reply(
@@ -90,39 +75,22 @@ async def find_reply(
     """The ts of the alert's thread reply (or of an `update` reply about `event`) if an uncertain one did
     reach the thread."""
     wanted = metadata_for(alert, part=part, event=event)
-    response = await _read(
-        slack.conversations_replies,
-        alert,
-        channel=alert.channel_id,
-        ts=alert.ts or "",
-        oldest=f"{since - HISTORY_SLACK_SECONDS:.6f}",
-        inclusive=True,
-        limit=HISTORY_LIMIT,
-        include_all_metadata=True,
+    return await _find(slack, alert, wanted, since=since, thread_ts=alert.ts or "")
+
+
+async def _find(
+    slack: AsyncWebClient, alert: AlertRecord, wanted: dict[str, Any], *, since: float, thread_ts: str | None = None
+) -> str | None:
+    lookup = await find_message(
+        slack, alert.channel_id, lambda found: _same_alert(found, wanted), since=since, thread_ts=thread_ts
     )
-    return _match(response, wanted, alert)
-
-
-async def _read(call: Callable[..., Awaitable[Any]], alert: AlertRecord, **params: Any) -> Any:
-    try:
-        return await call(**params)
-    except SlackApiError as exc:
-        # missing_scope (history scopes not granted), not_in_channel, …: we cannot know, so the
-        # caller posts again; the log says the guarantee was not available for this row.
-        error = exc.response.get("error") if exc.response is not None else None
-        log.warning("alerts.delivery.unverifiable", extra={"alert_id": alert.id, "error": error})
-        return None
-
-
-def _match(response: Any, wanted: dict[str, Any], alert: AlertRecord) -> str | None:
-    if response is None:
-        return None
-    for message in response.get("messages") or []:
-        if _same_alert(message.get("metadata"), wanted) and message.get("ts"):
-            part = wanted["event_payload"]["part"]
-            log.info("alerts.delivery.reconciled", extra={"alert_id": alert.id, "part": part})
-            return str(message["ts"])
-    return None
+    if lookup.error is not None:
+        # The guarantee was not available for this row: the caller posts again, and the log says so.
+        log.warning("alerts.delivery.unverifiable", extra={"alert_id": alert.id, "error": lookup.error})
+    elif lookup.ts is not None:
+        part = wanted["event_payload"]["part"]
+        log.info("alerts.delivery.reconciled", extra={"alert_id": alert.id, "part": part})
+    return lookup.ts
 
 
 async def store_retrying(

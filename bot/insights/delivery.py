@@ -3,9 +3,13 @@
 The alert outbox's rules, in small: a row is claimed before Slack is called, its `ts` committed as soon as
 Slack accepts the post, transient failures (429, 5xx, timeouts, a Devin outage while a digest is rendered)
 retried with backoff, and a permanent channel error (`not_in_channel`, …) recorded on the row and on the
-channel's delivery-problem row, logged once with its fix, and not retried. Slack has no idempotency key and,
-unlike alerts, a team post has no uncertain-post check (no history lookup): a post whose answer never came (a
-timeout, a dropped connection) or a crash between Slack accepting it and the commit of its `ts` can repeat it.
+channel's delivery-problem row, logged once with its fix, and not retried.
+
+Posted once, as alerts (see `posted_once`): Slack has no idempotency key, so a post whose answer never came
+(a timeout, a dropped connection, a crash before its `ts` was committed) is uncertain, retried no sooner than
+the uncertain wait, and first looked for in the channel's history by its message metadata. Without the
+optional history scopes it is posted again (logged `team.post.unverifiable`), which may double it. A budget
+warning's thread reply has no such check yet: a timed-out reply can repeat.
 
 Pacing, as for alerts and in the same `channel_pace` rows: every post, edit and thread reply first books the
 channel's next slot in the store (one message a second per channel, shared by every replica and with the
@@ -22,6 +26,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -34,10 +39,12 @@ from bot import metrics
 from bot.devin.errors import DevinError
 from bot.insights.budget import BudgetStatus
 from bot.insights.period import Window
+from bot.insights.posted_once import find_post, post_metadata
 from bot.insights.records import PostKind, PostState, TeamPost
 from bot.insights.source import InsightsSource
 from bot.slack.client import without_retries
 from bot.slack.failures import FailureKind, SlackFailure, backoff_seconds, classify_api_error, transport_failure
+from bot.slack.history import UNCERTAIN_WAIT_SECONDS
 from bot.store import Store, pace, team
 from bot.store import channels as channel_queries
 
@@ -51,6 +58,10 @@ SLOT_WAIT_MAX_SECONDS = 5.0
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class _ClaimLostError(Exception):
+    """Another replica took the row over (our claim expired) before the post was started: leave it to them."""
+
+
 @dataclass
 class TeamDeliveryReport:
     posted: int = 0
@@ -58,6 +69,8 @@ class TeamDeliveryReport:
     replied: int = 0
     retried: int = 0
     failed: int = 0
+    reconciled: int = 0
+    """Uncertain posts found in the channel's history instead of being posted again."""
 
 
 class TeamDeliverer:
@@ -74,11 +87,12 @@ class TeamDeliverer:
         app_url: str,
         interval: float = CHANNEL_INTERVAL_SECONDS,
         sleep: Sleep = asyncio.sleep,
+        uncertain_wait: float = UNCERTAIN_WAIT_SECONDS,
     ) -> None:
         # Retries are this outbox's to decide (backoff, the channel's rest after a 429), never slack_sdk's.
         self._store, self._slack, self._source = store, without_retries(slack), source
         self._holder_id, self._clock, self._app_url = holder_id, clock, app_url
-        self._interval, self._sleep = interval, sleep
+        self._interval, self._sleep, self._uncertain_wait = interval, sleep, uncertain_wait
 
     async def deliver_due(self) -> TeamDeliveryReport:
         async with self._store.transaction() as conn:
@@ -117,10 +131,15 @@ class TeamDeliverer:
             return True  # another replica has it, or it is done
         try:
             await self._send(claimed, token, report)
+        except _ClaimLostError:
+            log.warning("team.post.claim_lost", extra={"kind": post.kind.value, "post_id": post.id})
         except SlackApiError as exc:
             return await self._failed(claimed, token, classify_api_error(exc), report)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            return await self._failed(claimed, token, transport_failure(exc), report)
+            # A refused connection never reached Slack; a timeout or a dropped connection before the ts may
+            # have posted: uncertain, so it waits until a late post would be in history.
+            uncertain = claimed.ts is None and not isinstance(exc, aiohttp.ClientConnectorError)
+            return await self._failed(claimed, token, transport_failure(exc), report, uncertain=uncertain)
         except DevinError as exc:  # a digest's figures could not be fetched: later (Slack is not the trouble)
             failure = SlackFailure(FailureKind.TRANSIENT, f"devin:{type(exc).__name__}")
             await self._failed(claimed, token, failure, report)
@@ -128,19 +147,27 @@ class TeamDeliverer:
 
     async def _send(self, post: TeamPost, token: str, report: TeamDeliveryReport) -> None:
         message = await self._render(post)
-        ts = post.ts
+        found = None
+        if post.ts is None and post.post_started_at is not None:  # uncertain: Slack may have posted it already
+            found = await find_post(self._slack, post, since=post.post_started_at)
+        ts = post.ts or found
         if ts is None:
-            ts = await self._post(post.channel_id, message)
-            async with self._store.transaction() as conn:
-                await team.settle(conn, post.id, token, ts=ts, state=PostState.SENT.value, updated_at=self._clock())
+            ts = await self._first_post(post, token, message)
+            await self._keep_ts(post, token, ts)
             report.posted += 1
             metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "posted").inc()
             log.info("team.post.sent", extra={"kind": post.kind.value, "channel": post.channel_id, "post_id": post.id})
-        elif post.version > post.delivered_version:
+        elif found is not None:
+            await self._keep_ts(post, token, ts)
+            report.reconciled += 1
+            metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "reconciled").inc()
+        # A message found in history shows the payload as it was when its post started: one edit makes it current.
+        if found is not None or (post.ts is not None and post.version > post.delivered_version):
             await self._slot(post.channel_id)
             await self._slack.chat_update(
-                channel=post.channel_id, ts=ts, text=message["text"], blocks=message["blocks"]
-            )
+                channel=post.channel_id, ts=ts, text=message["text"], blocks=message["blocks"],
+                metadata=post_metadata(post),
+            )  # fmt: skip
             report.updated += 1
             metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "updated").inc()
         if post.kind is PostKind.BUDGET and post.version > post.replied_version:
@@ -173,14 +200,38 @@ class TeamDeliverer:
             figures, cadence=data["cadence"], when=data["when"], scheduled_by=data.get("by"), app_url=self._app_url
         )
 
-    async def _post(self, channel: str, message: Message, *, thread_ts: str | None = None) -> str:
+    async def _keep_ts(self, post: TeamPost, token: str, ts: str) -> None:
+        async with self._store.transaction() as conn:
+            await team.settle(
+                conn, post.id, token, ts=ts, state=PostState.SENT.value, post_started_at=None, updated_at=self._clock()
+            )
+
+    async def _first_post(self, post: TeamPost, token: str, message: Message) -> str:
+        """Mark the post started (committed), then post it; an answer that says nothing was posted clears the mark."""
+        async with self._store.transaction() as conn:
+            if not await team.mark_post_started(conn, post.id, token, now=self._clock()):
+                raise _ClaimLostError
+        try:
+            return await self._post(post.channel_id, message, metadata=post_metadata(post))
+        except (SlackApiError, aiohttp.ClientConnectorError):
+            async with self._store.transaction() as conn:
+                await team.clear_started(conn, post.id, token, now=self._clock())
+            raise
+
+    async def _post(
+        self, channel: str, message: Message, *, thread_ts: str | None = None, metadata: dict[str, Any] | None = None
+    ) -> str:
         await self._slot(channel)
+        extra: dict[str, Any] = {"metadata": metadata} if metadata is not None else {}
         response = await self._slack.chat_postMessage(
-            channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread_ts, unfurl_links=False
-        )
+            channel=channel, text=message["text"], blocks=message["blocks"], thread_ts=thread_ts, unfurl_links=False,
+            **extra,
+        )  # fmt: skip
         return str(response["ts"])
 
-    async def _failed(self, post: TeamPost, token: str, failure: SlackFailure, report: TeamDeliveryReport) -> bool:
+    async def _failed(
+        self, post: TeamPost, token: str, failure: SlackFailure, report: TeamDeliveryReport, *, uncertain: bool = False
+    ) -> bool:
         """Record the failure; True when the channel's next post may still be tried this round."""
         now = self._clock()
         if failure.kind is FailureKind.CHANNEL:
@@ -214,6 +265,8 @@ class TeamDeliverer:
         report.retried += 1
         metrics.TEAM_POST_RETRIES.labels(post.kind.value).inc()
         wait = failure.retry_after if failure.retry_after is not None else backoff_seconds(post.attempts + 1)
+        if uncertain:
+            wait = max(wait, self._uncertain_wait)  # let a late post show up in history first
         async with self._store.transaction() as conn:
             if failure.retry_after is not None:  # Slack asked the channel to rest: every replica and the alerts wait
                 await pace.push_back(conn, post.channel_id, until=now + wait)

@@ -41,6 +41,8 @@ class TeamPost:
     attempts: int
     last_error: str | None
     created_at: float
+    post_started_at: float | None = None
+    """When a post was last sent without its ts being stored yet: the post's outcome is uncertain."""
 
 
 @dataclass(frozen=True)

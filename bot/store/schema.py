@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from bot.alerts.records import AlertKind
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version `migrate()` brings a database to; bump it with a new step in migrations.py."""
 
 ID_LENGTH = 64

@@ -53,6 +53,9 @@ team_posts = Table(
     Column("delivered_version", Integer, nullable=False, server_default="0"),
     Column("replied_version", Integer, nullable=False, server_default="1"),
     Column("ts", String(ID_LENGTH), nullable=True),
+    # Set (committed) right before chat.postMessage, cleared with the ts: set without a ts is an uncertain
+    # post, looked for in the channel's history (by its metadata) before it is posted again.
+    Column("post_started_at", Double, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", Double, nullable=False),
     Column("claim_token", String(ID_LENGTH), nullable=True),
@@ -94,6 +97,7 @@ def _post(row: Row[Any]) -> TeamPost:
         delivered_version=m["delivered_version"],
         replied_version=m["replied_version"],
         ts=m["ts"],
+        post_started_at=m["post_started_at"],
         attempts=m["attempts"],
         last_error=m["last_error"],
         created_at=m["created_at"],
@@ -186,6 +190,16 @@ async def claim(conn: AsyncConnection, post_id: int, token: str, *, now: float) 
 async def settle(conn: AsyncConnection, post_id: int, token: str, **values: Any) -> bool:
     """Write a delivery result if our claim still holds."""
     return await _settle_row(conn, team_posts, post_id, token, values)
+
+
+async def mark_post_started(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> bool:
+    """About to call chat.postMessage: from now until its ts is stored, the post's outcome is uncertain."""
+    return await settle(conn, post_id, token, post_started_at=now, updated_at=now)
+
+
+async def clear_started(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> bool:
+    """Slack answered with an error or was never reached: nothing was posted, so nothing is uncertain."""
+    return await settle(conn, post_id, token, post_started_at=None, updated_at=now)
 
 
 async def list_posts(conn: AsyncConnection, *, kind: PostKind | None = None) -> list[TeamPost]:

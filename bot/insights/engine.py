@@ -31,7 +31,7 @@ from bot.insights.delivery import TeamDeliverer, TeamDeliveryReport, refresh_out
 from bot.insights.records import DigestSchedule, DigestState, PostKind
 from bot.insights.source import InsightsSource
 from bot.insights.usage import month_usage
-from bot.slack.history import UNCERTAIN_WAIT_SECONDS, UNCERTAIN_WAIT_TIMEOUTS
+from bot.slack.history import UNCERTAIN_WAIT_TIMEOUTS
 from bot.store import Store, team
 from bot.store import channels as channel_queries
 from bot.store.errors import STORE_DOWN_ERRORS
@@ -66,7 +66,6 @@ class TeamEngine:
         clock: Callable[[], float] = time.time,
         holder_id: str | None = None,
         pacing: dict[str, Any] | None = None,
-        uncertain_wait_seconds: float = UNCERTAIN_WAIT_SECONDS,
     ) -> None:
         if store is None and database_url is None and shared_store is None:
             raise ValueError("give the engine a store, a database_url or a shared store")
@@ -77,8 +76,7 @@ class TeamEngine:
         self._given_store, self._database_url, self._schedule = store, database_url, schedule
         self._clock = clock
         self.holder_id = holder_id or default_holder_id()
-        self._pacing = pacing or {}  # TeamDeliverer's `interval` and `sleep`: tests pace faster
-        self._uncertain_wait = uncertain_wait_seconds
+        self._pacing = pacing or {}  # TeamDeliverer's `interval`, `sleep`, `uncertain_wait`
         self._store: Store | None = store
         self._scheduler: AsyncIOScheduler | None = None
         self._lock = asyncio.Lock()
@@ -113,8 +111,7 @@ class TeamEngine:
             shared_store=shared_store,
             schedule=True,
             clock=clock,
-            pacing=pacing,
-            uncertain_wait_seconds=UNCERTAIN_WAIT_TIMEOUTS * settings.slack_timeout_seconds,
+            pacing={"uncertain_wait": UNCERTAIN_WAIT_TIMEOUTS * settings.slack_timeout_seconds, **(pacing or {})},
         )
 
     @property
@@ -127,7 +124,7 @@ class TeamEngine:
     def _deliverer(self) -> TeamDeliverer:
         return TeamDeliverer(
             self.store, self._slack, self._source, holder_id=self.holder_id, clock=self._clock, app_url=self._app_url,
-            uncertain_wait=self._uncertain_wait, **self._pacing,
+            **self._pacing,
         )  # fmt: skip
 
     async def start(self) -> None:

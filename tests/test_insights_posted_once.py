@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+import aiohttp
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -119,3 +120,85 @@ async def test_a_refused_connection_is_certain_and_retried_without_a_history_rea
     world.clock.advance(UNCERTAIN_WAIT_SECONDS)
     assert (await _deliver(world)).posted == 1
     assert world.slack.calls_to("conversations.history") == [] and len(world.posts()) == 1
+
+
+async def _warning_crossing_a_threshold(world: Any) -> TeamPost:
+    """A budget warning posted, then revised (the next threshold): it owes an update and a thread reply."""
+    await _record(world, PostKind.BUDGET)
+    assert (await _deliver(world)).posted == 1
+    post = await _the_post(world)
+    status = BudgetStatus("2026-12", 80.0, 100.0, 50, 2.0, None, int(world.clock()) + 86_400, int(world.clock()), False)
+    async with world.store.transaction() as conn:
+        assert await team.revise_post(conn, post.id, status.to_json(), expected_version=1, now=world.clock())
+    return post
+
+
+async def test_a_budget_reply_answered_too_late_is_found_in_the_thread_not_posted_again(alerts_world: Any) -> None:
+    world = alerts_world
+    world.slack.scopes.extend(HISTORY_SCOPES)
+    parent = await _warning_crossing_a_threshold(world)
+    world.slack.latency(POST, 1.0, after_acting=True)
+    report = await _deliver(world, _impatient(world))
+    post = await _the_post(world)
+    assert (report.retried, report.updated, report.replied) == (1, 1, 0)
+    assert post.reply_started_at is not None and post.replied_version == 1
+    (reply,) = world.slack.threads[parent.ts]  # Slack did post it
+    world.slack.clear_faults()
+    async with world.store.transaction() as conn:  # it waits until a late reply would be in the thread
+        assert await team.due_posts(conn, now=world.clock() + UNCERTAIN_WAIT_SECONDS - 1) == []
+    world.clock.advance(UNCERTAIN_WAIT_SECONDS)
+    report = await _deliver(world)
+    post = await _the_post(world)
+    assert (report.reconciled, report.replied) == (1, 0) and world.slack.threads[parent.ts] == [reply]
+    assert reply["metadata"]["event_payload"] == {**_post_payload(post), "part": "reply", "version": 2}
+    assert post.replied_version == post.delivered_version == 2 and post.reply_started_at is None
+    (lookup,) = world.slack.calls_to("conversations.replies")
+    assert lookup.body["ts"] == parent.ts
+    world.clock.advance(3600)
+    assert (await _deliver(world)).replied == 0 and len(world.slack.threads[parent.ts]) == 1
+
+
+def _post_payload(post: TeamPost) -> dict[str, Any]:
+    return {"team_post_id": post.id, "kind": "budget", "channel": SANDBOX_CHANNEL_ID, "period": "2026-12"}
+
+
+async def test_without_history_scopes_a_budget_reply_is_posted_again_and_says_so(
+    alerts_world: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = alerts_world
+    parent = await _warning_crossing_a_threshold(world)
+    world.slack.latency(POST, 1.0, after_acting=True)
+    assert (await _deliver(world, _impatient(world))).retried == 1
+    world.slack.clear_faults()
+    world.clock.advance(UNCERTAIN_WAIT_SECONDS)
+    with caplog.at_level(logging.WARNING):
+        assert (await _deliver(world)).replied == 1
+    assert len(world.slack.threads[parent.ts]) == 2 and (await _the_post(world)).reply_started_at is None
+    [line] = [r for r in caplog.records if r.getMessage() == "team.post.unverifiable"]
+    assert line.__dict__["error"] == "missing_scope" and line.__dict__["part"] == "reply"
+
+
+async def test_a_refused_budget_reply_clears_its_mark_and_is_retried_without_a_thread_read(
+    alerts_world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = alerts_world
+    world.slack.scopes.extend(HISTORY_SCOPES)
+    parent = await _warning_crossing_a_threshold(world)
+    dead = AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url="http://127.0.0.1:9/api/", timeout=1)
+    post_message = AsyncWebClient.chat_postMessage
+
+    async def refused(self: AsyncWebClient, **kwargs: Any) -> Any:  # only the reply's post is refused
+        return await post_message(dead, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(AsyncWebClient, "chat_postMessage", refused)
+        with pytest.raises(aiohttp.ClientConnectorError):  # the stand-in for the refusal is a real one
+            await dead.chat_postMessage(channel=SANDBOX_CHANNEL_ID, text="x")
+        report = await _deliver(world)
+    post = await _the_post(world)
+    assert (report.retried, report.updated, report.replied) == (1, 1, 0)
+    assert post.reply_started_at is None and post.replied_version == 1
+    assert parent.ts not in world.slack.threads
+    world.clock.advance(60)
+    assert (await _deliver(world)).replied == 1
+    assert len(world.slack.threads[parent.ts]) == 1 and world.slack.calls_to("conversations.replies") == []

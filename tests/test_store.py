@@ -264,12 +264,28 @@ async def test_migrate_7_adds_the_uncertain_mark_to_a_version_6_team_outbox(stor
         post_id = await team.record_post(conn, PostKind.BUDGET, "C1", "2026-12", "{}", now=1.0)
         await conn.execute(text("ALTER TABLE team_posts DROP COLUMN post_started_at"))
         await conn.execute(meta.update().where(meta.c.key == "schema_version").values(value="6"))
-    assert await migrate(store.engine) == SCHEMA_VERSION == 7
+    assert await migrate(store.engine) == SCHEMA_VERSION
     async with store.transaction() as conn:
         assert post_id is not None and await team.claim(conn, post_id, "tok", now=2.0) is not None
         assert await team.mark_post_started(conn, post_id, "tok", now=3.0)
         (post,) = await team.list_posts(conn)
     assert post.id == post_id and post.post_started_at == 3.0 and post.ts is None
+
+
+async def test_migrate_8_adds_the_reply_mark_to_a_version_7_team_outbox(store: Store) -> None:
+    async with store.transaction() as conn:  # back to version 7's shape, with a post owed
+        post_id = await team.record_post(conn, PostKind.BUDGET, "C1", "2026-12", "{}", now=1.0)
+        await conn.execute(text("ALTER TABLE team_posts DROP COLUMN reply_started_at"))
+        await conn.execute(meta.update().where(meta.c.key == "schema_version").values(value="7"))
+    assert await migrate(store.engine) == SCHEMA_VERSION == 8
+    async with store.transaction() as conn:
+        assert post_id is not None and await team.claim(conn, post_id, "tok", now=2.0) is not None
+        assert await team.mark_reply_started(conn, post_id, "tok", now=3.0)
+        (post,) = await team.list_posts(conn)
+        assert post.reply_started_at == 3.0
+        assert await team.clear_started(conn, post_id, "tok", now=4.0)
+        (post,) = await team.list_posts(conn)
+    assert post.id == post_id and post.reply_started_at is None
 
 
 async def test_migrate_refuses_a_newer_schema(store: Store) -> None:

@@ -9,7 +9,7 @@ Posted once, as alerts (see `posted_once`): Slack has no idempotency key, so a p
 (a timeout, a dropped connection, a crash before its `ts` was committed) is uncertain, retried no sooner than
 the uncertain wait, and first looked for in the channel's history by its message metadata. Without the
 optional history scopes it is posted again (logged `team.post.unverifiable`), which may double it. A budget
-warning's thread reply has no such check yet: a timed-out reply can repeat.
+warning's thread reply is marked and looked for in its thread the same way (`posted_once.send_reply`).
 
 Pacing, as for alerts and in the same `channel_pace` rows: every post, edit and thread reply first books the
 channel's next slot in the store (one message a second per channel, shared by every replica and with the
@@ -25,7 +25,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -39,7 +39,7 @@ from bot import metrics
 from bot.devin.errors import DevinError
 from bot.insights.budget import BudgetStatus
 from bot.insights.period import Window
-from bot.insights.posted_once import find_post, post_metadata
+from bot.insights.posted_once import ReplyClaimLostError, find_post, post_metadata, send_reply
 from bot.insights.records import PostKind, PostState, TeamPost
 from bot.insights.source import InsightsSource
 from bot.slack.client import without_retries
@@ -70,7 +70,7 @@ class TeamDeliveryReport:
     retried: int = 0
     failed: int = 0
     reconciled: int = 0
-    """Uncertain posts found in the channel's history instead of being posted again."""
+    """Uncertain posts (or budget replies) found in history (or the thread) instead of being posted again."""
 
 
 class TeamDeliverer:
@@ -131,14 +131,15 @@ class TeamDeliverer:
             return True  # another replica has it, or it is done
         try:
             await self._send(claimed, token, report)
-        except _ClaimLostError:
+        except (_ClaimLostError, ReplyClaimLostError):
             log.warning("team.post.claim_lost", extra={"kind": post.kind.value, "post_id": post.id})
         except SlackApiError as exc:
             return await self._failed(claimed, token, classify_api_error(exc), report)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            # A refused connection never reached Slack; a timeout or a dropped connection before the ts may
-            # have posted: uncertain, so it waits until a late post would be in history.
-            uncertain = claimed.ts is None and not isinstance(exc, aiohttp.ClientConnectorError)
+            # A refused connection never reached Slack; a timeout or a dropped connection before the ts (or the
+            # budget reply recorded) may have posted: uncertain, so it waits until a late post would show.
+            replying = claimed.kind is PostKind.BUDGET and claimed.version > claimed.replied_version
+            uncertain = (claimed.ts is None or replying) and not isinstance(exc, aiohttp.ClientConnectorError)
             return await self._failed(claimed, token, transport_failure(exc), report, uncertain=uncertain)
         except DevinError as exc:  # a digest's figures could not be fetched: later (Slack is not the trouble)
             failure = SlackFailure(FailureKind.TRANSIENT, f"devin:{type(exc).__name__}")
@@ -172,11 +173,15 @@ class TeamDeliverer:
             metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "updated").inc()
         if post.kind is PostKind.BUDGET and post.version > post.replied_version:
             reply = budget_reply(BudgetStatus.from_json(post.payload))
-            await self._post(post.channel_id, reply, thread_ts=ts)
-            async with self._store.transaction() as conn:
-                await team.settle(conn, post.id, token, replied_version=post.version)
-            report.replied += 1
-            metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "replied").inc()
+            threaded = replace(post, ts=ts)  # a post made this round has its ts only here
+
+            async def post_reply(metadata: dict[str, Any]) -> str:
+                return await self._post(post.channel_id, reply, thread_ts=ts, metadata=metadata)
+
+            posted = await send_reply(self._store, self._slack, threaded, token, post_reply, clock=self._clock)
+            report.replied += posted
+            report.reconciled += not posted
+            metrics.TEAM_POST_DELIVERIES.labels(post.kind.value, "replied" if posted else "reconciled").inc()
         async with self._store.transaction() as conn:
             now = self._clock()
             await team.settle(

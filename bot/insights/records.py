@@ -43,6 +43,8 @@ class TeamPost:
     created_at: float
     post_started_at: float | None = None
     """When a post was last sent without its ts being stored yet: the post's outcome is uncertain."""
+    reply_started_at: float | None = None
+    """The same for a budget warning's thread reply not yet recorded as replied."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,10 @@ async def _team_posts_posted_once(conn: AsyncConnection) -> None:
     await _add_column_if_missing(conn, team.team_posts, team.team_posts.c.post_started_at)
 
 
+async def _team_replies_posted_once(conn: AsyncConnection) -> None:
+    await _add_column_if_missing(conn, team.team_posts, team.team_posts.c.reply_started_at)
+
+
 MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
     (1, "initial schema", _create_all),
     (2, "storm groups, delivery claims and the poller lease", _storm_groups_and_lease),
@@ -82,6 +86,7 @@ MIGRATIONS: tuple[tuple[int, str, Step], ...] = (
     (5, "uncertain posts and per-channel pacing across replicas", _posted_once_and_pacing),
     (6, "alert lifecycle replies in the thread and per-channel broadcast", _alert_threads),
     (7, "uncertain team posts (digests, budget warnings), looked up in history first", _team_posts_posted_once),
+    (8, "uncertain budget warning thread replies, looked up in the thread first", _team_replies_posted_once),
 )
 """Ordered steps; version N's step brings a version N-1 database to version N."""
 

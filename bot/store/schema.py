@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from bot.alerts.records import AlertKind
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """The version `migrate()` brings a database to; bump it with a new step in migrations.py."""
 
 ID_LENGTH = 64

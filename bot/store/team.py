@@ -56,6 +56,8 @@ team_posts = Table(
     # Set (committed) right before chat.postMessage, cleared with the ts: set without a ts is an uncertain
     # post, looked for in the channel's history (by its metadata) before it is posted again.
     Column("post_started_at", Double, nullable=True),
+    # The same for a budget warning's thread reply (looked for in the thread by its metadata).
+    Column("reply_started_at", Double, nullable=True),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", Double, nullable=False),
     Column("claim_token", String(ID_LENGTH), nullable=True),
@@ -98,6 +100,7 @@ def _post(row: Row[Any]) -> TeamPost:
         replied_version=m["replied_version"],
         ts=m["ts"],
         post_started_at=m["post_started_at"],
+        reply_started_at=m["reply_started_at"],
         attempts=m["attempts"],
         last_error=m["last_error"],
         created_at=m["created_at"],
@@ -197,9 +200,14 @@ async def mark_post_started(conn: AsyncConnection, post_id: int, token: str, *, 
     return await settle(conn, post_id, token, post_started_at=now, updated_at=now)
 
 
+async def mark_reply_started(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> bool:
+    """About to post a budget warning's thread reply: uncertain until it is recorded as replied."""
+    return await settle(conn, post_id, token, reply_started_at=now, updated_at=now)
+
+
 async def clear_started(conn: AsyncConnection, post_id: int, token: str, *, now: float) -> bool:
     """Slack answered with an error or was never reached: nothing was posted, so nothing is uncertain."""
-    return await settle(conn, post_id, token, post_started_at=None, updated_at=now)
+    return await settle(conn, post_id, token, post_started_at=None, reply_started_at=None, updated_at=now)
 
 
 async def list_posts(conn: AsyncConnection, *, kind: PostKind | None = None) -> list[TeamPost]:

@@ -53,8 +53,7 @@ async def show_snooze(world: DemoWorld, screen: DemoScreen) -> None:
         return (await alerts.channel_settings(SANDBOX_CHANNEL_ID)).suppressed >= 1
 
     await _until(suppressed, "the snoozed suspension was not recorded")
-    _, hook = await world.command("alerts")
-    (card,) = await world.hook_posts(hook)
+    card = await world.reply_to("alerts")
     screen.message("snooze-settings", "Only visible to you", card.body)
 
     await alerts.channels.clear_quiet(SANDBOX_CHANNEL_ID)  # put the channel back for the other steps

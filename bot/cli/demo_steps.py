@@ -51,8 +51,7 @@ async def show_card(world: DemoWorld, screen: DemoScreen) -> None:
 
 async def show_generate(world: DemoWorld, screen: DemoScreen) -> None:
     screen.step("A session without insights yet: the card offers to generate them")
-    _, hook = await world.command(SEED_WITHOUT_ANALYSIS)
-    (card,) = await world.hook_posts(hook)
+    card = await world.reply_to(SEED_WITHOUT_ANALYSIS)
     screen.message("no-analysis", "Only visible to you", card.body)
     screen.step("They click Generate insights; the card shows progress, then the analysis")
     hook = world.slack.response_url()
@@ -146,15 +145,13 @@ async def show_storm(world: DemoWorld, screen: DemoScreen) -> None:
 
 async def show_alert_settings(world: DemoWorld, screen: DemoScreen) -> None:
     screen.step("/devin-insights alerts: where suspension alerts go, and for which reasons")
-    _, hook = await world.command("alerts")
-    (reply,) = await world.hook_posts(hook)
+    reply = await world.reply_to("alerts")
     screen.message("alert-settings", "Only visible to you", reply.body)
 
 
 async def show_help(world: DemoWorld, screen: DemoScreen) -> None:
     screen.step("/devin-insights help")
-    _, hook = await world.command("help")
-    (reply,) = await world.hook_posts(hook)
+    reply = await world.reply_to("help")
     screen.message("help", "Only visible to you", reply.body)
 
 

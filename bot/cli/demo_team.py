@@ -20,15 +20,13 @@ def _top_level_with(word: str) -> Callable[[SlackCall], bool]:
 
 async def show_summary(world: DemoWorld, screen: DemoScreen) -> None:
     screen.step("/devin-insights summary 7d: the team's week — sessions, ACUs, pull requests, Devin's own analyses")
-    _, hook = await world.command("summary 7d")
-    (reply,) = await world.hook_posts(hook)
+    reply = await world.reply_to("summary 7d")
     screen.message("summary", "Only visible to you", reply.body)
 
 
 async def show_digest(world: DemoWorld, screen: DemoScreen) -> None:
     screen.step("/devin-insights digest daily 09:00 schedules it (your Slack time zone); digest now posts one")
-    _, hook = await world.command("digest daily 09:00")
-    (scheduled,) = await world.hook_posts(hook)
+    scheduled = await world.reply_to("digest daily 09:00")
     screen.message("digest-scheduled", "Only visible to you", scheduled.body)
     _, hook = await world.command("digest now")
     (post,) = await world.calls("chat.postMessage", predicate=_top_level_with("Devin digest"))

@@ -84,6 +84,12 @@ class DemoWorld:
         fields = slash_command(text, response_url=hook, user_id=user_id, channel_id=SANDBOX_CHANNEL_ID)
         return await self.sender.command(fields), hook
 
+    async def reply_to(self, text: str) -> SlackCall:
+        """Type `/devin-insights <text>` and wait for its one reply (visible to the typer only)."""
+        _, hook = await self.command(text)
+        (reply,) = await self.hook_posts(hook)
+        return reply
+
     async def hook_posts(self, hook: str, count: int = 1) -> list[SlackCall]:
         """The replies posted to one response_url."""
         name = hook.rsplit("/", 1)[-1]

